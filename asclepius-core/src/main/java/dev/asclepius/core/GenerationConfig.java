@@ -1,0 +1,141 @@
+package dev.asclepius.core;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * How to generate: token budget, sampling and stopping. Immutable; derive variants with
+ * {@link #toBuilder()}. The default is greedy decoding with 400 new tokens (the authors' budget).
+ *
+ * @param maxNewTokens      most tokens to generate (> 0)
+ * @param temperature       0 means greedy (argmax); otherwise logits are divided by it before sampling
+ * @param topK              keep the K most likely tokens; 0 disables
+ * @param topP              nucleus sampling: keep the smallest set whose probability reaches P; 1 disables
+ * @param repetitionPenalty CTRL-style penalty on tokens already in prompt or output; 1 disables
+ * @param seed              seed for reproducible sampling; empty means a fresh random seed per call
+ * @param stopTokenIds      extra token ids that end generation (the tokenizer's EOS always does)
+ * @param stopStrings       strings that end generation; the text is cut before the match
+ */
+public record GenerationConfig(
+        int maxNewTokens,
+        float temperature,
+        int topK,
+        float topP,
+        float repetitionPenalty,
+        OptionalLong seed,
+        Set<Integer> stopTokenIds,
+        List<String> stopStrings) {
+
+    public static final int DEFAULT_MAX_NEW_TOKENS = 400;
+
+    public GenerationConfig {
+        Objects.requireNonNull(seed, "seed");
+        stopTokenIds = Set.copyOf(stopTokenIds);
+        stopStrings = List.copyOf(stopStrings);
+        if (maxNewTokens <= 0) {
+            throw new InvalidInputException("maxNewTokens must be > 0, got " + maxNewTokens);
+        }
+        if (!(temperature >= 0f) || Float.isInfinite(temperature)) {
+            throw new InvalidInputException("temperature must be a finite value >= 0 (0 = greedy), got " + temperature);
+        }
+        if (topK < 0) {
+            throw new InvalidInputException("topK must be >= 0 (0 = off), got " + topK);
+        }
+        if (!(topP > 0f && topP <= 1f)) {
+            throw new InvalidInputException("topP must be in (0, 1] (1 = off), got " + topP);
+        }
+        if (!(repetitionPenalty > 0f) || Float.isInfinite(repetitionPenalty)) {
+            throw new InvalidInputException("repetitionPenalty must be a finite value > 0 (1 = off), got " + repetitionPenalty);
+        }
+        for (String s : stopStrings) {
+            if (s.isEmpty()) {
+                throw new InvalidInputException("stop strings must not be empty");
+            }
+        }
+    }
+
+    /** Greedy decoding, 400 new tokens, no extra stops. */
+    public static GenerationConfig greedy() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
+                .repetitionPenalty(repetitionPenalty).seed(seed).stopTokenIds(stopTokenIds).stopStrings(stopStrings);
+    }
+
+    public boolean isGreedy() {
+        return temperature == 0f;
+    }
+
+    /** Builder; every setting is optional. */
+    public static final class Builder {
+        private int maxNewTokens = DEFAULT_MAX_NEW_TOKENS;
+        private float temperature = 0f;
+        private int topK = 0;
+        private float topP = 1f;
+        private float repetitionPenalty = 1f;
+        private OptionalLong seed = OptionalLong.empty();
+        private Set<Integer> stopTokenIds = Set.of();
+        private List<String> stopStrings = List.of();
+
+        private Builder() {
+        }
+
+        public Builder maxNewTokens(int value) {
+            this.maxNewTokens = value;
+            return this;
+        }
+
+        public Builder temperature(float value) {
+            this.temperature = value;
+            return this;
+        }
+
+        public Builder topK(int value) {
+            this.topK = value;
+            return this;
+        }
+
+        public Builder topP(float value) {
+            this.topP = value;
+            return this;
+        }
+
+        public Builder repetitionPenalty(float value) {
+            this.repetitionPenalty = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            this.seed = OptionalLong.of(value);
+            return this;
+        }
+
+        public Builder seed(OptionalLong value) {
+            this.seed = Objects.requireNonNull(value);
+            return this;
+        }
+
+        public Builder stopTokenIds(Set<Integer> value) {
+            this.stopTokenIds = Set.copyOf(value);
+            return this;
+        }
+
+        public Builder stopStrings(List<String> value) {
+            this.stopStrings = List.copyOf(value);
+            return this;
+        }
+
+        public GenerationConfig build() {
+            return new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, seed,
+                    stopTokenIds, stopStrings);
+        }
+    }
+}

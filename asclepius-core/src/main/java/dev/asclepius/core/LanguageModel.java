@@ -1,0 +1,41 @@
+package dev.asclepius.core;
+
+/**
+ * A causal language model that turns a prompt into generated text. The local DJL engine
+ * ({@link LocalModel}) is one implementation; a remote server can be another, so callers depend on
+ * this interface only.
+ *
+ * <p>Implementations are thread-safe: concurrent calls are allowed (the local engine serves them one at a
+ * time). {@link #close()} releases native memory; calls after (or racing with) close fail with
+ * {@link ModelClosedException}.
+ */
+public interface LanguageModel extends AutoCloseable {
+
+    /**
+     * Generates a continuation of {@code promptIds} (which already include BOS if the model wants one).
+     *
+     * @throws ContextLengthExceededException if prompt plus {@code maxNewTokens} exceeds the context,
+     *                                        before any compute
+     */
+    GenerationResult generate(int[] promptIds, GenerationConfig config, TokenListener listener);
+
+    default GenerationResult generate(int[] promptIds, GenerationConfig config) {
+        return generate(promptIds, config, TokenListener.NONE);
+    }
+
+    /** Tokenizes {@code prompt} (adding BOS as configured) and generates. */
+    default GenerationResult generate(String prompt, GenerationConfig config, TokenListener listener) {
+        return generate(tokenizer().encode(prompt), config, listener);
+    }
+
+    default GenerationResult generate(String prompt, GenerationConfig config) {
+        return generate(prompt, config, TokenListener.NONE);
+    }
+
+    TextTokenizer tokenizer();
+
+    ModelInfo info();
+
+    @Override
+    void close();
+}
