@@ -9,10 +9,10 @@ public class ContextLengthExceededException extends AsclepiusException {
     private final int promptTokens;
     private final int contextLength;
 
-    public ContextLengthExceededException(int promptTokens, int maxNewTokens, int contextLength) {
-        super("Prompt is " + promptTokens + " tokens; with room for " + maxNewTokens
-                + " new tokens it needs " + (promptTokens + maxNewTokens) + " but the model's context is "
-                + contextLength + " tokens. Shorten the note, split it into sections, or lower maxNewTokens.");
+    public ContextLengthExceededException(int promptTokens, int contextLength) {
+        super("Prompt is " + promptTokens + " tokens but the model's context holds " + contextLength
+                + " tokens for prompt and answer together, so no room is left to generate. "
+                + "Shorten the note or split it into sections.");
         this.promptTokens = promptTokens;
         this.contextLength = contextLength;
     }

@@ -17,6 +17,7 @@ import java.util.Set;
  * @param seed              seed for reproducible sampling; empty means a fresh random seed per call
  * @param stopTokenIds      extra token ids that end generation (the tokenizer's EOS always does)
  * @param stopStrings       strings that end generation; the text is cut before the match
+ * @param ignoreEos         keep generating past the EOS token (benchmarks that need a fixed length)
  */
 public record GenerationConfig(
         int maxNewTokens,
@@ -26,7 +27,8 @@ public record GenerationConfig(
         float repetitionPenalty,
         OptionalLong seed,
         Set<Integer> stopTokenIds,
-        List<String> stopStrings) {
+        List<String> stopStrings,
+        boolean ignoreEos) {
 
     public static final int DEFAULT_MAX_NEW_TOKENS = 400;
 
@@ -67,7 +69,8 @@ public record GenerationConfig(
 
     public Builder toBuilder() {
         return new Builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
-                .repetitionPenalty(repetitionPenalty).seed(seed).stopTokenIds(stopTokenIds).stopStrings(stopStrings);
+                .repetitionPenalty(repetitionPenalty).seed(seed).stopTokenIds(stopTokenIds).stopStrings(stopStrings)
+                .ignoreEos(ignoreEos);
     }
 
     public boolean isGreedy() {
@@ -84,6 +87,7 @@ public record GenerationConfig(
         private OptionalLong seed = OptionalLong.empty();
         private Set<Integer> stopTokenIds = Set.of();
         private List<String> stopStrings = List.of();
+        private boolean ignoreEos;
 
         private Builder() {
         }
@@ -133,9 +137,14 @@ public record GenerationConfig(
             return this;
         }
 
+        public Builder ignoreEos(boolean value) {
+            this.ignoreEos = value;
+            return this;
+        }
+
         public GenerationConfig build() {
             return new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, seed,
-                    stopTokenIds, stopStrings);
+                    stopTokenIds, stopStrings, ignoreEos);
         }
     }
 }

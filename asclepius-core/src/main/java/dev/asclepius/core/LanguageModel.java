@@ -14,8 +14,11 @@ public interface LanguageModel extends AutoCloseable {
     /**
      * Generates a continuation of {@code promptIds} (which already include BOS if the model wants one).
      *
-     * @throws ContextLengthExceededException if prompt plus {@code maxNewTokens} exceeds the context,
-     *                                        before any compute
+     * <p>When prompt plus {@code maxNewTokens} exceeds the context, generation stops when the context is
+     * full ({@link FinishReason#CONTEXT_FULL}).
+     *
+     * @throws ContextLengthExceededException if the prompt alone fills the context (before any compute)
+     * @throws InvalidInputException          if the prompt is empty or holds ids outside the vocabulary
      */
     GenerationResult generate(int[] promptIds, GenerationConfig config, TokenListener listener);
 

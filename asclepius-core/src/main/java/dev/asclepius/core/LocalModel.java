@@ -1,8 +1,26 @@
 package dev.asclepius.core;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.asclepius.core.internal.Internals;
+import dev.asclepius.core.internal.checkpoint.Checkpoint;
+import dev.asclepius.core.internal.engine.PyTorchRuntime;
+import dev.asclepius.core.internal.generate.Generator;
+import dev.asclepius.core.internal.model.KvCache;
+import dev.asclepius.core.internal.model.LlamaModel;
+import dev.asclepius.core.internal.model.LlamaWeights;
+import dev.asclepius.core.internal.model.ModelConfig;
+import dev.asclepius.core.internal.tokenizer.HfTextTokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An Asclepius (LLaMA / Mistral) checkpoint loaded into this process and run on DJL's PyTorch engine.
@@ -13,10 +31,68 @@ import java.util.OptionalInt;
  *     System.out.println(model.generate(prompt, GenerationConfig.greedy()).text());
  * }
  * }</pre>
+ *
+ * <p>Thread-safe: calls from several threads are served one after another. {@link #close()} during a
+ * generation makes that generation fail with {@link ModelClosedException} at its next step, then frees
+ * the native memory.
  */
 public final class LocalModel implements LanguageModel {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalModel.class);
 
-    private LocalModel() {
+    static {
+        Internals.registerEngineAccess(m -> m.model);
+    }
+
+    private final ModelInfo info;
+    private final HfTextTokenizer tokenizer;
+    private final Checkpoint checkpoint;
+    private final NDManager root;
+    private final LlamaModel model;
+    private final Generator generator;
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private volatile boolean closed;
+
+    private LocalModel(Builder b) {
+        Path dir = b.modelDir.toAbsolutePath();
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointException("Model folder " + dir + " does not exist or is not a folder: pass the folder "
+                    + "that holds config.json, tokenizer.json and the weights (e.g. a download of starmpcc/Asclepius-7B).");
+        }
+        long started = System.nanoTime();
+        ModelConfig config = ModelConfig.read(dir);
+        ComputeType computeType = b.computeType != null ? b.computeType : ComputeType.defaultFor(b.device);
+        ai.djl.Device djlDevice = PyTorchRuntime.toDjl(b.device);
+        if (b.threads.isPresent()) {
+            PyTorchRuntime.threads(b.threads.getAsInt());
+        }
+        HfTextTokenizer tok = HfTextTokenizer.load(dir);
+        Checkpoint ckpt = null;
+        NDManager manager = null;
+        try {
+            ckpt = Checkpoint.open(dir);
+            manager = NDManager.newBaseManager(djlDevice, "PyTorch");
+            DataType dtype = computeType == ComputeType.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
+            LlamaWeights weights = LlamaWeights.load(ckpt, config, djlDevice, dtype, manager);
+            this.model = new LlamaModel(config, weights);
+        } catch (RuntimeException e) {
+            if (manager != null) {
+                manager.close();
+            }
+            if (ckpt != null) {
+                ckpt.close();
+            }
+            tok.close();
+            throw e;
+        }
+        this.tokenizer = tok;
+        this.checkpoint = ckpt;
+        this.root = manager;
+        this.generator = new Generator(model, tokenizer);
+        this.info = new ModelInfo(dir, config.modelType(), config.layers(), config.hiddenSize(), config.heads(),
+                config.kvHeads(), config.intermediateSize(), config.vocabSize(), config.contextLength(),
+                config.parameters(), b.device, computeType);
+        LOG.info("Loaded {} ({} layers, {} params, {}) on {} as {} in {} ms", dir.getFileName(), config.layers(),
+                config.parameters(), ckpt.format(), b.device, computeType, (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Starts loading the HuggingFace model folder {@code modelDir} (required). */
@@ -31,21 +107,73 @@ public final class LocalModel implements LanguageModel {
 
     @Override
     public GenerationResult generate(int[] promptIds, GenerationConfig config, TokenListener listener) {
-        throw new UnsupportedOperationException("engine not yet implemented");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(listener, "listener");
+        return withModel(() -> generator.generate(promptIds, config, listener, () -> closed));
+    }
+
+    /**
+     * The logits ([vocab] floats) the model gives for the token after {@code promptIds}, that is at the
+     * last prompt position, as float32. For parity checks against other implementations.
+     */
+    public float[] logits(int[] promptIds) {
+        return withModel(() -> {
+            generator.validate(promptIds);
+            try (KvCache cache = model.newCache(1, promptIds.length); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray ids = root.create(promptIds, new Shape(1, promptIds.length));
+                return model.forward(ids, 0, cache, false).toType(DataType.FLOAT32, false).toFloatArray();
+            }
+        });
     }
 
     @Override
     public TextTokenizer tokenizer() {
-        throw new UnsupportedOperationException("engine not yet implemented");
+        return tokenizer;
     }
 
     @Override
     public ModelInfo info() {
-        throw new UnsupportedOperationException("engine not yet implemented");
+        return info;
     }
 
+    /** Bytes the KV cache takes per token of context (all layers, keys and values). */
+    public long kvCacheBytesPerToken() {
+        return model.kvBytesPerToken();
+    }
+
+    private <T> T withModel(java.util.function.Supplier<T> work) {
+        if (closed) {
+            throw new ModelClosedException("This model has been closed; load it again to use it.");
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ModelClosedException("This model was closed while the call waited for its turn.");
+            }
+            return work.get();
+        } catch (ai.djl.engine.EngineException e) {
+            throw new EngineException("PyTorch failed during generation: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees the weights and the native memory; waits for a running generation to stop at its next step. */
     @Override
     public void close() {
+        closed = true;
+        lock.lock();
+        try {
+            if (root.isOpen()) {
+                model.close();
+                root.close();
+                checkpoint.close();
+                tokenizer.close();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Options for loading; only the folder is required. */
@@ -71,7 +199,7 @@ public final class LocalModel implements LanguageModel {
             return this;
         }
 
-        /** Intra-op CPU threads for PyTorch; default PyTorch's choice (all cores). */
+        /** Intra-op CPU threads for PyTorch (process-wide); default PyTorch's choice (all cores). */
         public Builder threads(int value) {
             if (value <= 0) {
                 throw new InvalidInputException("threads must be > 0, got " + value);
@@ -80,8 +208,9 @@ public final class LocalModel implements LanguageModel {
             return this;
         }
 
+        /** Loads the model. */
         public LocalModel build() {
-            throw new UnsupportedOperationException("engine not yet implemented");
+            return new LocalModel(this);
         }
     }
 }

@@ -1,10 +1,10 @@
 package dev.asclepius.core;
 
 /**
- * Receives generated text as it is produced. Called on the generating thread, once per token whose
- * text is complete (a multi-byte character split over tokens arrives once whole); the deltas
- * concatenate to the final text. Text held back because it might start a stop string is delivered
- * once it cannot.
+ * Receives generated text as it is produced. Called on the generating thread once per generated token,
+ * with the text that token completes: possibly empty (a multi-byte character split over several tokens
+ * arrives whole with its last token; text that might start a stop string is held back until it cannot).
+ * The deltas concatenate to {@link GenerationResult#text()}.
  */
 @FunctionalInterface
 public interface TokenListener {

@@ -1,0 +1,110 @@
+package dev.asclepius.core.internal.bench;
+
+import ai.djl.ndarray.NDArray;
+import dev.asclepius.core.GenerationConfig;
+import dev.asclepius.core.GenerationResult;
+import dev.asclepius.core.LocalModel;
+import dev.asclepius.core.internal.Internals;
+import dev.asclepius.core.internal.model.LlamaModel;
+import dev.asclepius.core.internal.model.ModelConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Greedy generation timed in one JVM against the floors measured in the same run: decode against the
+ * memory-bandwidth floor of streaming the weights once, prefill against the matmul throughput of the
+ * model's own matrices at the prompt's shape. Ratios to physical floors hold across noisy machines.
+ */
+public final class EngineBench {
+    private EngineBench() {
+    }
+
+    /** What one benchmark run measured. Times in seconds, medians over the repeats. */
+    public record Report(
+            int promptTokens,
+            int newTokens,
+            int decodeSteps,
+            int threads,
+            String device,
+            String dtype,
+            double prefillSeconds,
+            double prefillTokensPerSecond,
+            double decodeSecondsPerToken,
+            double decodeTokensPerSecond,
+            long weightBytesPerToken,
+            double bandwidthFloorSecondsPerToken,
+            double decodeToFloorRatio,
+            double bandwidthFloorGBps,
+            double prefillGflops,
+            double matmulGflops,
+            double prefillEfficiency,
+            double overheadMicrosPerToken,
+            int opsPerToken,
+            double overheadMicrosPerOp,
+            long peakRssBytes,
+            List<Integer> generatedIds) {
+    }
+
+    public static Report run(LocalModel model, int[] prompt, int newTokens, int warmup, int repeat, int threads) {
+        GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build();
+        for (int i = 0; i < warmup; i++) {
+            model.generate(prompt, greedy);
+        }
+        double[] prefill = new double[repeat];
+        double[] decode = new double[repeat];
+        GenerationResult last = null;
+        for (int i = 0; i < repeat; i++) {
+            last = model.generate(prompt, greedy);
+            prefill[i] = last.prefillTime().toNanos() / 1e9;
+            decode[i] = last.decodeSteps() == 0 ? 0 : last.decodeTime().toNanos() / 1e9 / last.decodeSteps();
+        }
+        LlamaModel engine = Internals.engine(model);
+        ModelConfig config = engine.config();
+        List<NDArray> decodeMatrices = engine.decodeMatrices();
+        List<NDArray> layerMatrices = new ArrayList<>(decodeMatrices.subList(0, decodeMatrices.size() - 1));
+        double floor = MatmulFloor.sweepSeconds(engine.manager(), decodeMatrices, 1, Math.max(10, repeat * 3));
+        double matmul = MatmulFloor.sweepSeconds(engine.manager(), layerMatrices, prompt.length, Math.max(3, repeat));
+
+        double prefillMedian = MatmulFloor.median(prefill);
+        double decodeMedian = MatmulFloor.median(decode);
+        int n = prompt.length;
+        double attentionFlops = 4.0 * config.layers() * config.heads() * config.headDim() * (n * (n + 1) / 2.0);
+        double prefillFlops = MatmulFloor.flops(layerMatrices, n) + attentionFlops
+                + MatmulFloor.flops(List.of(decodeMatrices.get(decodeMatrices.size() - 1)), 1);
+        double matmulGflops = MatmulFloor.flops(layerMatrices, n) / matmul / 1e9;
+        double prefillGflops = prefillFlops / prefillMedian / 1e9;
+        long bytes = MatmulFloor.bytes(decodeMatrices);
+        double overheadMicros = (decodeMedian - floor) * 1e6;
+        int ops = engine.opsPerDecodeStep();
+        return new Report(n, newTokens, last.decodeSteps(), threads, model.info().device().toString(),
+                model.info().computeType().toString(), prefillMedian, n / prefillMedian, decodeMedian,
+                1 / decodeMedian, bytes, floor, decodeMedian / floor, bytes / floor / 1e9, prefillGflops, matmulGflops,
+                prefillGflops / matmulGflops, overheadMicros, ops, overheadMicros / ops, peakRssBytes(), last.tokenIds());
+    }
+
+    /** Peak resident set size of this process (VmHWM), or -1 where /proc is not available. */
+    public static long peakRssBytes() {
+        return procStatus("VmHWM:");
+    }
+
+    /** Current resident set size of this process (VmRSS), or -1 where /proc is not available. */
+    public static long rssBytes() {
+        return procStatus("VmRSS:");
+    }
+
+    private static long procStatus(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(key)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

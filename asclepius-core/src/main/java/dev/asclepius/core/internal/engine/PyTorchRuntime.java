@@ -1,0 +1,57 @@
+package dev.asclepius.core.internal.engine;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.asclepius.core.Device;
+import dev.asclepius.core.EngineException;
+
+/**
+ * Starts DJL's PyTorch engine the way this SDK needs it: offline (natives from the classpath jars, no
+ * downloads, no usage telemetry) unless the user set {@code ai.djl.offline} themselves, and with the
+ * requested CPU thread count.
+ */
+public final class PyTorchRuntime {
+    private PyTorchRuntime() {
+    }
+
+    /** The started engine. Sets {@code ai.djl.offline=true} first when the property is absent. */
+    public static synchronized Engine engine() {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        try {
+            return Engine.getEngine("PyTorch");
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new EngineException("Cannot start DJL's PyTorch engine: " + e.getMessage()
+                    + ". On CPU, keep ai.djl.pytorch:pytorch-native-cpu (classifier linux-x86_64) on the classpath and "
+                    + "make sure DJL_CACHE_DIR (default ~/.djl.ai) is writable; for CUDA see docs/gpu.md.", e);
+        }
+    }
+
+    /** Sets PyTorch's intra-op thread count (process-wide). */
+    public static void threads(int count) {
+        engine();
+        JniUtils.setNumThreads(count);
+    }
+
+    public static int threads() {
+        engine();
+        return JniUtils.getNumThreads();
+    }
+
+    /** The DJL device for {@code device}, after checking a GPU is there. */
+    public static ai.djl.Device toDjl(Device device) {
+        Engine engine = engine();
+        if (!device.isGpu()) {
+            return ai.djl.Device.cpu();
+        }
+        int gpus = engine.getGpuCount();
+        if (device.index() >= gpus) {
+            throw new EngineException("Device " + device + " requested but PyTorch sees " + gpus + " GPU(s). "
+                    + (gpus == 0 ? "The CPU build of libtorch is loaded: for CUDA, set PYTORCH_LIBRARY_PATH to a "
+                    + "libtorch 2.7.1+cu128 and PYTORCH_FLAVOR=cu128 and remove pytorch-native-cpu (docs/gpu.md)."
+                    : "Pick an index below " + gpus + "."));
+        }
+        return ai.djl.Device.gpu(device.index());
+    }
+}

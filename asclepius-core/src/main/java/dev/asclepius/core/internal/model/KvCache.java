@@ -1,0 +1,57 @@
+package dev.asclepius.core.internal.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Keys and values of every layer, preallocated as [batch, kv_heads, capacity, head_dim] and written in
+ * place at each step (no per-step concatenation). Owns its native memory; close it after generation.
+ */
+public final class KvCache implements AutoCloseable {
+    private final NDManager manager;
+    private final NDArray[] keys;
+    private final NDArray[] values;
+    private final int capacity;
+
+    KvCache(NDManager parent, ModelConfig config, int batch, int capacity, DataType dtype) {
+        this.manager = parent.newSubManager();
+        this.capacity = capacity;
+        this.keys = new NDArray[config.layers()];
+        this.values = new NDArray[config.layers()];
+        Shape shape = new Shape(batch, config.kvHeads(), capacity, config.headDim());
+        for (int i = 0; i < config.layers(); i++) {
+            keys[i] = manager.zeros(shape, dtype);
+            values[i] = manager.zeros(shape, dtype);
+        }
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    void write(int layer, int start, NDArray k, NDArray v) {
+        long steps = k.getShape().get(2);
+        if (start + steps > capacity) {
+            throw new IllegalStateException("KV cache holds " + capacity + " positions; cannot write up to " + (start + steps));
+        }
+        NDIndex at = new NDIndex(":, :, {}:{}", start, start + steps);
+        keys[layer].set(at, k);
+        values[layer].set(at, v);
+    }
+
+    NDArray keys(int layer, int length) {
+        return keys[layer].get(new NDIndex(":, :, 0:{}", length));
+    }
+
+    NDArray values(int layer, int length) {
+        return values[layer].get(new NDIndex(":, :, 0:{}", length));
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

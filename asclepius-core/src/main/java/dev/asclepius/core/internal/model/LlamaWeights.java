@@ -1,0 +1,222 @@
+package dev.asclepius.core.internal.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.asclepius.core.CheckpointException;
+import dev.asclepius.core.internal.checkpoint.Checkpoint;
+import dev.asclepius.core.internal.checkpoint.StorageType;
+import dev.asclepius.core.internal.checkpoint.StoredTensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The model's weights as NDArrays on the target device and type, in the fused layout {@link LlamaModel}
+ * uses. Loading goes one tensor at a time, so converting (f32 to f16, bf16 to anything) or moving to a
+ * GPU never holds two full copies of the model: each source tensor is a memory-mapped view that is
+ * released as soon as its converted copy exists.
+ */
+public final class LlamaWeights implements AutoCloseable {
+
+    /** One transformer block. */
+    public record Layer(NDArray inputNorm, NDArray qkvProj, NDArray oProj, NDArray postAttentionNorm,
+                        NDArray gateUpProj, NDArray downProj) {
+    }
+
+    private final NDManager manager;
+    private final DataType dtype;
+    private final NDArray embedTokens;
+    private final NDArray finalNorm;
+    private final NDArray lmHead;
+    private final List<Layer> layers;
+
+    private LlamaWeights(NDManager manager, DataType dtype, NDArray embedTokens, NDArray finalNorm, NDArray lmHead,
+                         List<Layer> layers) {
+        this.manager = manager;
+        this.dtype = dtype;
+        this.embedTokens = embedTokens;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.layers = List.copyOf(layers);
+    }
+
+    /**
+     * Loads every tensor {@code config} calls for from {@code checkpoint} into a new manager on
+     * {@code device}, checking each shape against the config.
+     */
+    public static LlamaWeights load(Checkpoint checkpoint, ModelConfig config, Device device, DataType dtype,
+                                    NDManager parent) {
+        NDManager manager = parent.newSubManager(device);
+        try {
+            Loader loader = new Loader(checkpoint, config, manager, dtype);
+            int h = config.hiddenSize();
+            int hd = config.headDim();
+            long qRows = (long) config.heads() * hd;
+            long kvRows = (long) config.kvHeads() * hd;
+            NDArray embed = loader.plain("model.embed_tokens.weight", config.vocabSize(), h);
+            List<Layer> layers = new ArrayList<>();
+            // The attention scale is folded into the query weights (see LlamaModel).
+            float queryScale = (float) (1.0 / Math.sqrt(hd));
+            for (int i = 0; i < config.layers(); i++) {
+                String p = "model.layers." + i + ".";
+                layers.add(new Layer(
+                        loader.plain(p + "input_layernorm.weight", h),
+                        loader.fused(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
+                                p + "self_attn.v_proj.weight"},
+                                new long[][] {{qRows, h}, {kvRows, h}, {kvRows, h}}, queryScale),
+                        loader.plain(p + "self_attn.o_proj.weight", h, qRows),
+                        loader.plain(p + "post_attention_layernorm.weight", h),
+                        loader.fused(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
+                                new long[][] {{config.intermediateSize(), h}, {config.intermediateSize(), h}}, 1f),
+                        loader.plain(p + "mlp.down_proj.weight", h, config.intermediateSize())));
+            }
+            NDArray norm = loader.plain("model.norm.weight", h);
+            NDArray head;
+            if (config.tieWordEmbeddings()) {
+                head = embed;
+            } else if (!checkpoint.contains("lm_head.weight")) {
+                throw new CheckpointException("Checkpoint " + checkpoint.format() + " has no 'lm_head.weight' and "
+                        + "config.json does not set tie_word_embeddings=true: the checkpoint is incomplete.");
+            } else {
+                head = loader.plain("lm_head.weight", config.vocabSize(), h);
+            }
+            return new LlamaWeights(manager, dtype, embed, norm, head, layers);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public DataType dataType() {
+        return dtype;
+    }
+
+    public NDArray embedTokens() {
+        return embedTokens;
+    }
+
+    public NDArray finalNorm() {
+        return finalNorm;
+    }
+
+    public NDArray lmHead() {
+        return lmHead;
+    }
+
+    public Layer layer(int index) {
+        return layers.get(index);
+    }
+
+    /** Every large matrix a decode step streams once (fused projections and lm_head), for benchmarks. */
+    public List<NDArray> decodeMatrices() {
+        List<NDArray> out = new ArrayList<>();
+        for (Layer l : layers) {
+            out.addAll(List.of(l.qkvProj(), l.oProj(), l.gateUpProj(), l.downProj()));
+        }
+        out.add(lmHead);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** Turns stored tensors into device arrays of the compute type. */
+    private static final class Loader {
+        private final Checkpoint checkpoint;
+        private final ModelConfig config;
+        private final NDManager manager;
+        private final DataType dtype;
+
+        Loader(Checkpoint checkpoint, ModelConfig config, NDManager manager, DataType dtype) {
+            this.checkpoint = checkpoint;
+            this.config = config;
+            this.manager = manager;
+            this.dtype = dtype;
+        }
+
+        /** A tensor used as stored. On the CPU with a matching type it stays a zero-copy view of the file. */
+        NDArray plain(String name, long... shape) {
+            return toModel(wrap(stored(name, shape)), 1f);
+        }
+
+        /** Tensors concatenated along the output axis (the first part scaled by {@code firstScale}). */
+        NDArray fused(String[] names, long[][] shapes, float firstScale) {
+            try (NDList parts = new NDList()) {
+                for (int i = 0; i < names.length; i++) {
+                    parts.add(toModel(wrap(stored(names[i], shapes[i])), i == 0 ? firstScale : 1f));
+                }
+                return NDArrays.concat(parts, 0);
+            }
+        }
+
+        /**
+         * Moves {@code view} to the model's device and type and scales it, closing every intermediate as
+         * soon as the next exists, so at most one tensor is ever held twice.
+         */
+        private NDArray toModel(NDArray view, float scale) {
+            NDArray current = view;
+            current = replace(current, current.toDevice(manager.getDevice(), false));
+            current = replace(current, current.toType(dtype, false));
+            if (scale != 1f) {
+                current = replace(current, current.mul(scale));
+            }
+            return current;
+        }
+
+        private static NDArray replace(NDArray old, NDArray next) {
+            if (next != old) {
+                old.close();
+            }
+            return next;
+        }
+
+        private StoredTensor stored(String name, long[] expected) {
+            if (!checkpoint.contains(name)) {
+                throw new CheckpointException("Tensor '" + name + "' is missing from the " + checkpoint.format()
+                        + " checkpoint; the checkpoint does not match config.json (" + config.modelType() + ", "
+                        + config.layers() + " layers) or a shard is incomplete.");
+            }
+            StoredTensor t = checkpoint.tensor(name);
+            if (!Arrays.equals(t.shape(), expected)) {
+                throw new CheckpointException("Tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                        + " but config.json implies " + Arrays.toString(expected)
+                        + ": config.json and the weights do not belong to the same model.");
+            }
+            return t;
+        }
+
+        /** An NDArray over the stored bytes; BF16 (which DJL cannot hold) is converted in Java first. */
+        private NDArray wrap(StoredTensor t) {
+            Shape shape = new Shape(t.shape());
+            if (t.type() == StorageType.F32) {
+                return manager.create(t.data(), shape, DataType.FLOAT32);
+            }
+            if (t.type() == StorageType.F16) {
+                return manager.create(t.data(), shape, DataType.FLOAT16);
+            }
+            // BF16: any BFLOAT16 NDArray aborts the JVM in DJL 0.36, so convert to the compute type here.
+            int count = Math.toIntExact(t.numel());
+            if (dtype == DataType.FLOAT16) {
+                ByteBuffer buf = ByteBuffer.allocateDirect(count * 2).order(ByteOrder.nativeOrder());
+                t.copyAsHalfTo(buf.asShortBuffer());
+                return manager.create(buf, shape, DataType.FLOAT16);
+            }
+            ByteBuffer buf = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder());
+            t.copyAsFloatsTo(buf.asFloatBuffer());
+            return manager.create(buf, shape, DataType.FLOAT32);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.asclepius.core.internal.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.asclepius.core.internal.checkpoint.Checkpoint;
+import dev.asclepius.core.internal.checkpoint.StorageType;
+import dev.asclepius.core.internal.demo.RandomModelSpec;
+import dev.asclepius.core.internal.demo.RandomModelWriter;
+import dev.asclepius.core.internal.engine.PyTorchRuntime;
+import dev.asclepius.core.testing.ReferenceConfig;
+import dev.asclepius.core.testing.ReferenceLlama;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The DJL forward pass against the independent scalar reference ({@code ReferenceLlama}, test tree) on
+ * random-weight checkpoints written to disk and loaded through the real checkpoint path.
+ */
+class ForwardParityTest {
+    private static final int[] IDS = {1, 17, 200, 3, 45, 99, 120, 7, 7, 250, 31, 64};
+
+    @TempDir
+    Path dir;
+
+    static Stream<Arguments> checkpoints() {
+        RandomModelSpec base = new RandomModelSpec("llama", 256, 64, 160, 2, 4, 4, 64, false, StorageType.F32, 7, 0);
+        return Stream.of(
+                Arguments.of("MHA, f32, one file", base),
+                Arguments.of("GQA 8 heads / 2 kv heads, 3 layers", new RandomModelSpec("llama", 256, 64, 96, 3, 8, 2, 64, false, StorageType.F32, 11, 0)),
+                Arguments.of("sharded safetensors", base.withShards(60_000)),
+                Arguments.of("bf16 on disk", base.withStorage(StorageType.BF16)),
+                Arguments.of("f16 on disk", base.withStorage(StorageType.F16)),
+                Arguments.of("tied embeddings", new RandomModelSpec("llama", 256, 64, 160, 2, 4, 4, 64, true, StorageType.F32, 5, 0)),
+                Arguments.of("mistral, GQA 4/1", new RandomModelSpec("mistral", 256, 64, 128, 2, 4, 1, 64, false, StorageType.F32, 3, 0)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("checkpoints")
+    void logitsMatchReferenceAtEveryPosition(String label, RandomModelSpec spec) {
+        RandomModelWriter.write(dir, spec);
+        try (Loaded m = Loaded.of(dir, DataType.FLOAT32)) {
+            float[][] expected = m.reference().forward(IDS);
+            float[][] actual = m.allLogits(IDS);
+            assertClose(actual, expected, 1e-4);
+        }
+    }
+
+    @Test
+    void kvCachedDecodingEqualsFullRecomputation() {
+        RandomModelWriter.write(dir, new RandomModelSpec("llama", 256, 64, 96, 3, 8, 2, 64, false, StorageType.F32, 19, 0));
+        try (Loaded m = Loaded.of(dir, DataType.FLOAT32)) {
+            float[][] full = m.allLogits(IDS);
+            int prefill = 5;
+            try (KvCache cache = m.model.newCache(1, IDS.length); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                float[] last = m.forward(java.util.Arrays.copyOf(IDS, prefill), 0, cache);
+                assertClose(new float[][] {last}, new float[][] {full[prefill - 1]}, 1e-5);
+                for (int pos = prefill; pos < IDS.length; pos++) {
+                    float[] step = m.forward(new int[] {IDS[pos]}, pos, cache);
+                    assertClose(new float[][] {step}, new float[][] {full[pos]}, 1e-5);
+                }
+            }
+        }
+    }
+
+    @Test
+    void float16ComputeOnCpuTracksTheReference() {
+        // The closest check of the GPU path (f16 weights and activations) that a CPU-only CI can run.
+        RandomModelWriter.write(dir, new RandomModelSpec("llama", 256, 64, 96, 2, 8, 2, 64, false, StorageType.F32, 23, 0));
+        try (Loaded m = Loaded.of(dir, DataType.FLOAT16)) {
+            float[][] expected = m.reference().forward(IDS);
+            float[][] actual = m.allLogits(IDS);
+            double scale = 0;
+            for (float[] row : expected) {
+                for (float v : row) {
+                    scale = Math.max(scale, Math.abs(v));
+                }
+            }
+            assertClose(actual, expected, 1e-2 * scale);
+        }
+    }
+
+    static void assertClose(float[][] actual, float[][] expected, double tolerance) {
+        assertThat(actual.length).isEqualTo(expected.length);
+        double worst = 0;
+        for (int t = 0; t < expected.length; t++) {
+            assertThat(actual[t].length).isEqualTo(expected[t].length);
+            for (int v = 0; v < expected[t].length; v++) {
+                worst = Math.max(worst, Math.abs(actual[t][v] - expected[t][v]));
+            }
+        }
+        assertThat(worst).as("max |logit difference|").isLessThanOrEqualTo(tolerance);
+    }
+
+    /** A checkpoint loaded both ways: DJL model and scalar reference over the same stored tensors. */
+    record Loaded(Checkpoint checkpoint, ModelConfig config, NDManager manager, LlamaModel model) implements AutoCloseable {
+        static Loaded of(Path dir, DataType dtype) {
+            PyTorchRuntime.engine();
+            ModelConfig config = ModelConfig.read(dir);
+            Checkpoint ckpt = Checkpoint.open(dir);
+            NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
+            LlamaModel model = new LlamaModel(config, LlamaWeights.load(ckpt, config, ai.djl.Device.cpu(), dtype, manager));
+            return new Loaded(ckpt, config, manager, model);
+        }
+
+        ReferenceLlama reference() {
+            Map<String, float[]> weights = new HashMap<>();
+            for (String name : checkpoint.tensorNames()) {
+                weights.put(name, checkpoint.tensor(name).toFloatArray());
+            }
+            return new ReferenceLlama(new ReferenceConfig(config.vocabSize(), config.hiddenSize(), config.intermediateSize(),
+                    config.layers(), config.heads(), config.kvHeads(), config.ropeTheta(), config.rmsNormEps(),
+                    config.tieWordEmbeddings()), weights);
+        }
+
+        float[][] allLogits(int[] ids) {
+            try (KvCache cache = model.newCache(1, ids.length); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray logits = model.forward(manager.create(ids, new Shape(1, ids.length)), 0, cache, true)
+                        .toType(DataType.FLOAT32, false);
+                float[] flat = logits.toFloatArray();
+                int vocab = config.vocabSize();
+                float[][] out = new float[ids.length][vocab];
+                for (int t = 0; t < ids.length; t++) {
+                    System.arraycopy(flat, t * vocab, out[t], 0, vocab);
+                }
+                return out;
+            }
+        }
+
+        float[] forward(int[] ids, int start, KvCache cache) {
+            return model.forward(manager.create(ids, new Shape(1, ids.length)), start, cache, false).toFloatArray();
+        }
+
+        @Override
+        public void close() {
+            model.close();
+            manager.close();
+            checkpoint.close();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.asclepius.cli;
+
+import dev.asclepius.core.InvalidInputException;
+import dev.asclepius.core.LocalModel;
+import dev.asclepius.core.internal.bench.EngineBench;
+import dev.asclepius.core.internal.engine.PyTorchRuntime;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code asclepius bench}: greedy prefill and decode speed against floors measured in the same run. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark greedy generation: prefill and decode tok/s, ratios to the bandwidth and matmul floors, peak RSS.")
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
+
+    @Option(names = "--prompt-tokens", defaultValue = "128", paramLabel = "N", description = "Length of a synthetic prompt (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = "--prompt-ids-file", paramLabel = "FILE", description = "Prompt token ids (whitespace/comma separated) instead of a synthetic prompt.")
+    Path promptIdsFile;
+
+    @Option(names = "--new-tokens", defaultValue = "32", paramLabel = "M")
+    int newTokens;
+
+    @Option(names = "--warmup", defaultValue = "1", paramLabel = "W")
+    int warmup;
+
+    @Option(names = "--repeat", defaultValue = "3", paramLabel = "R")
+    int repeat;
+
+    @Option(names = "--json", description = "Print the report as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (repeat < 1 || warmup < 0 || newTokens < 2) {
+            throw new InvalidInputException("--repeat must be >= 1, --warmup >= 0 and --new-tokens >= 2.");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (LocalModel model = modelOptions.load()) {
+            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize());
+            EngineBench.Report r = EngineBench.run(model, prompt, newTokens, warmup, repeat, PyTorchRuntime.threads());
+            if (json) {
+                out.println(Json.GSON.toJson(r));
+            } else {
+                out.printf("model            %s (%s, %s, %d threads)%n", modelOptions.model, r.device(), r.dtype(), r.threads());
+                out.printf("prompt           %d tokens, %d new tokens, %d warmup + %d timed runs (medians)%n",
+                        r.promptTokens(), r.newTokens(), warmup, repeat);
+                out.printf("prefill          %.1f tok/s  (%.3f s; %.1f GFLOP/s = %.0f%% of the same matmuls alone: %.1f GFLOP/s)%n",
+                        r.prefillTokensPerSecond(), r.prefillSeconds(), r.prefillGflops(), 100 * r.prefillEfficiency(), r.matmulGflops());
+                out.printf("decode           %.2f tok/s  (%.2f ms/token)%n", r.decodeTokensPerSecond(), r.decodeSecondsPerToken() * 1e3);
+                out.printf("bandwidth floor  %.2f ms/token to stream %.1f MB of weights once (%.1f GB/s); decode/floor = %.3f (%.0f%% of floor speed)%n",
+                        r.bandwidthFloorSecondsPerToken() * 1e3, r.weightBytesPerToken() / 1e6, r.bandwidthFloorGBps(),
+                        r.decodeToFloorRatio(), 100 / r.decodeToFloorRatio());
+                out.printf("overhead         %.0f us/token beyond the matmuls, %d native ops/token (%.2f us/op)%n",
+                        r.overheadMicrosPerToken(), r.opsPerToken(), r.overheadMicrosPerOp());
+                out.printf("peak RSS         %.0f MB%n", r.peakRssBytes() / 1e6);
+                out.printf("generated ids    %s%n", r.generatedIds());
+            }
+        }
+        return 0;
+    }
+
+    /** BOS then deterministic ids away from the special tokens. */
+    static int[] syntheticPrompt(int length, int vocab) {
+        if (length < 1) {
+            throw new InvalidInputException("--prompt-tokens must be >= 1");
+        }
+        SplittableRandom random = new SplittableRandom(1234);
+        int[] ids = new int[length];
+        ids[0] = 1;
+        for (int i = 1; i < length; i++) {
+            ids[i] = 3 + random.nextInt(vocab - 3);
+        }
+        return ids;
+    }
+
+    static int[] readIds(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8).trim();
+        try {
+            return Arrays.stream(text.split("[\\s,\\[\\]]+")).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(file + " must hold integer token ids separated by spaces or commas: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.asclepius.cli;
+
+import com.google.gson.JsonObject;
+import dev.asclepius.core.GenerationConfig;
+import dev.asclepius.core.GenerationResult;
+import dev.asclepius.core.InvalidInputException;
+import dev.asclepius.core.LocalModel;
+import dev.asclepius.core.PromptTemplate;
+import dev.asclepius.core.TokenListener;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code asclepius generate}: one generation from a prompt, a note + instruction, or raw token ids. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate text with a local model. Streams text as it is produced unless --json.")
+final class GenerateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "Raw prompt text (BOS is added).")
+        String prompt;
+
+        @ArgGroup(exclusive = false)
+        NoteInput note;
+
+        @Option(names = "--prompt-ids", paramLabel = "\"1 2 3\"", description = "Prompt as token ids (used as given).")
+        String promptIds;
+    }
+
+    static final class NoteInput {
+        @Option(names = "--note", required = true, paramLabel = "FILE", description = "Discharge summary text file.")
+        Path note;
+
+        @Option(names = "--instruction", required = true, paramLabel = "TEXT", description = "Instruction about the note.")
+        String instruction;
+
+        @Option(names = "--template", defaultValue = "INFERENCE", paramLabel = "INFERENCE|TRAINING",
+                description = "Prompt form: the authors' inference form (default) or the LLaMA-1/2 training form.")
+        PromptTemplate template;
+    }
+
+    @Option(names = "--max-new-tokens", defaultValue = "400", paramLabel = "N")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "0", paramLabel = "T", description = "0 = greedy (default).")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1", paramLabel = "P")
+    float topP;
+
+    @Option(names = "--repetition-penalty", defaultValue = "1", paramLabel = "R")
+    float repetitionPenalty;
+
+    @Option(names = "--seed", paramLabel = "S")
+    Long seed;
+
+    @Option(names = "--stop", paramLabel = "TEXT", description = "Stop string (repeatable).")
+    String[] stop = new String[0];
+
+    @Option(names = "--json", description = "Print one JSON object instead of streaming text.")
+    boolean json;
+
+    @Option(names = "--logits-out", paramLabel = "FILE.npy", description = "Write the last prompt position's logits as float32 .npy.")
+    Path logitsOut;
+
+    @Override
+    public Integer call() throws IOException {
+        GenerationConfig.Builder config = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature)
+                .topK(topK).topP(topP).repetitionPenalty(repetitionPenalty).stopStrings(Arrays.asList(stop));
+        if (seed != null) {
+            config.seed(seed);
+        }
+        GenerationConfig generation = config.build();
+        PrintWriter out = spec.commandLine().getOut();
+        try (LocalModel model = modelOptions.load()) {
+            int[] ids = promptIds(model);
+            if (logitsOut != null) {
+                Npy.writeFloat32(logitsOut, model.logits(ids));
+            }
+            TokenListener listener = json ? TokenListener.NONE : (delta, id) -> {
+                out.print(delta);
+                out.flush();
+            };
+            GenerationResult result = model.generate(ids, generation, listener);
+            if (json) {
+                out.println(Json.GSON.toJson(toJson(result)));
+            } else {
+                out.println();
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    private int[] promptIds(LocalModel model) throws IOException {
+        if (input.promptIds != null) {
+            String text = input.promptIds.trim();
+            if (text.isEmpty()) {
+                throw new InvalidInputException("--prompt-ids is empty: give space- or comma-separated token ids, e.g. \"1 15043 3186\".");
+            }
+            try {
+                return Arrays.stream(text.split("[\\s,]+")).mapToInt(Integer::parseInt).toArray();
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("--prompt-ids must be integers separated by spaces or commas: " + e.getMessage());
+            }
+        }
+        if (input.prompt != null) {
+            return model.tokenizer().encode(input.prompt);
+        }
+        String note = Files.readString(input.note.note, StandardCharsets.UTF_8);
+        return model.tokenizer().encode(input.note.template.format(note, input.note.instruction));
+    }
+
+    static JsonObject toJson(GenerationResult r) {
+        JsonObject o = new JsonObject();
+        o.addProperty("text", r.text());
+        o.add("token_ids", Json.GSON.toJsonTree(r.tokenIds()));
+        o.addProperty("prompt_tokens", r.promptTokens());
+        o.addProperty("generated_tokens", r.generatedTokens());
+        o.addProperty("finish_reason", r.finishReason().name().toLowerCase(java.util.Locale.ROOT));
+        o.addProperty("prefill_seconds", r.prefillTime().toNanos() / 1e9);
+        o.addProperty("decode_seconds", r.decodeTime().toNanos() / 1e9);
+        o.addProperty("decode_steps", r.decodeSteps());
+        return o;
+    }
+}
