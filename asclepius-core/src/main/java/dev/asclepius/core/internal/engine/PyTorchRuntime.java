@@ -16,15 +16,20 @@ public final class PyTorchRuntime {
 
     /** The started engine. Sets {@code ai.djl.offline=true} first when the property is absent. */
     public static synchronized Engine engine() {
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
+        ensureOffline();
         try {
             return Engine.getEngine("PyTorch");
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new EngineException("Cannot start DJL's PyTorch engine: " + e.getMessage()
                     + ". On CPU, keep ai.djl.pytorch:pytorch-native-cpu (classifier linux-x86_64) on the classpath and "
                     + "make sure DJL_CACHE_DIR (default ~/.djl.ai) is writable; for CUDA see docs/gpu.md.", e);
+        }
+    }
+
+    /** Sets {@code ai.djl.offline=true} unless the user chose a value (system property or DJL_OFFLINE). */
+    public static void ensureOffline() {
+        if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
+            System.setProperty("ai.djl.offline", "true");
         }
     }
 

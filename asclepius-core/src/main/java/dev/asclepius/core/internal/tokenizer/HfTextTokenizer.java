@@ -2,6 +2,7 @@ package dev.asclepius.core.internal.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.asclepius.core.internal.engine.PyTorchRuntime;
 import dev.asclepius.core.CheckpointException;
 import dev.asclepius.core.EngineException;
 import dev.asclepius.core.ModelClosedException;
@@ -57,6 +58,7 @@ public final class HfTextTokenizer implements TextTokenizer, AutoCloseable {
 
     /** Loads {@code modelDir/tokenizer.json} and the special-token settings beside it. */
     public static HfTextTokenizer load(Path modelDir) {
+        PyTorchRuntime.ensureOffline(); // DJL would otherwise try to fetch a CUDA tokenizers build on GPU boxes
         Path file = modelDir.resolve(TOKENIZER_FILE);
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException("No " + TOKENIZER_FILE + " in model folder " + modelDir.toAbsolutePath()

@@ -32,8 +32,13 @@ final class Fixtures {
         }
     }
 
+    /** The LLaMA tokenizer bundled in the main resources for the demo model (one copy in the repository). */
     static Path llamaTokenizerDir() {
-        return path("llama-tokenizer");
+        try {
+            return Path.of(Fixtures.class.getResource("/dev/asclepius/core/demo/llama-tokenizer/tokenizer.json").toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static List<Case> llamaCases() {
