@@ -10,9 +10,11 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.ShortBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -134,6 +136,23 @@ class SafetensorsCheckpointTest {
             assertThat(b.type()).isEqualTo(StorageType.BF16);
             assertThat(b.shape()).containsExactly(2, 1);
             assertThat(b.toFloatArray()).containsExactly(1.0f, -3.0f);
+        }
+    }
+
+    /** Real shards are ~10 GB: tensors past 4 GiB must map with long offsets. The file is sparse, so this is cheap. */
+    @Test
+    void tensorPastFourGibIsMappedInPlace() throws IOException {
+        long begin = 5L << 30;
+        String json = "{\"far\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + begin + "," + (begin + 8) + "]}}";
+        Path file = dir.resolve("model.safetensors");
+        writeSafetensors(file, json, new byte[0]);
+        long dataStart = Files.size(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(7.25f).putFloat(-1f).flip(),
+                    dataStart + begin);
+        }
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            assertThat(ckpt.tensor("far").toFloatArray()).containsExactly(7.25f, -1f);
         }
     }
 
