@@ -37,17 +37,17 @@ public final class KvCache implements AutoCloseable {
         if (start + steps > capacity) {
             throw new IllegalStateException("KV cache holds " + capacity + " positions; cannot write up to " + (start + steps));
         }
-        NDIndex at = new NDIndex(":, :, {}:{}", start, start + steps);
+        NDIndex at = new NDIndex().addAllDim(2).addSliceDim(start, start + steps);
         keys[layer].set(at, k);
         values[layer].set(at, v);
     }
 
     NDArray keys(int layer, int length) {
-        return keys[layer].get(new NDIndex(":, :, 0:{}", length));
+        return keys[layer].get(new NDIndex().addAllDim(2).addSliceDim(0, length));
     }
 
     NDArray values(int layer, int length) {
-        return values[layer].get(new NDIndex(":, :, 0:{}", length));
+        return values[layer].get(new NDIndex().addAllDim(2).addSliceDim(0, length));
     }
 
     @Override

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Activation;
 
 /**
  * The LLaMA / Mistral decoder forward pass on DJL NDArrays, step for step as HuggingFace's
@@ -27,6 +26,8 @@ import ai.djl.nn.Activation;
  */
 public final class LlamaModel implements AutoCloseable {
 
+    private static final int[] LAST_AXIS = {-1};
+
     private final ModelConfig config;
     private final LlamaWeights weights;
     private final DataType dtype;
@@ -38,8 +39,6 @@ public final class LlamaModel implements AutoCloseable {
     private final NDIndex kHeads;
     private final NDIndex gateHalf;
     private final NDIndex upHalf;
-    private final NDIndex ropeFirstHalf;
-    private final NDIndex ropeSecondHalf;
 
     public LlamaModel(ModelConfig config, LlamaWeights weights) {
         this.config = config;
@@ -48,16 +47,13 @@ public final class LlamaModel implements AutoCloseable {
         this.rope = new RopeTables(weights.manager(), config, dtype);
         int nh = config.heads();
         int nkv = config.kvHeads();
-        int half = config.headDim() / 2;
         int inter = config.intermediateSize();
-        this.qkHeads = new NDIndex(":, 0:{}", nh + nkv);
-        this.vHeads = new NDIndex(":, {}:", nh + nkv);
-        this.qHeads = new NDIndex(":, 0:{}", nh);
-        this.kHeads = new NDIndex(":, {}:", nh);
-        this.gateHalf = new NDIndex("..., 0:{}", inter);
-        this.upHalf = new NDIndex("..., {}:", inter);
-        this.ropeFirstHalf = new NDIndex("..., 0:{}", half);
-        this.ropeSecondHalf = new NDIndex("..., {}:", half);
+        this.qkHeads = new NDIndex().addAllDim().addSliceDim(0, nh + nkv);
+        this.vHeads = new NDIndex().addAllDim().addSliceDim(nh + nkv, nh + 2L * nkv);
+        this.qHeads = new NDIndex().addAllDim().addSliceDim(0, nh);
+        this.kHeads = new NDIndex().addAllDim().addSliceDim(nh, nh + nkv);
+        this.gateHalf = new NDIndex().addAllDim(2).addSliceDim(0, inter);
+        this.upHalf = new NDIndex().addAllDim(2).addSliceDim(inter, 2L * inter);
     }
 
     public ModelConfig config() {
@@ -91,7 +87,7 @@ public final class LlamaModel implements AutoCloseable {
             x = x.add(mlp(rmsNorm(x, w.postAttentionNorm()), w));
         }
         if (!allPositions && steps > 1) {
-            x = x.get(new NDIndex(":, {}:", steps - 1));       // only the last position feeds the next token
+            x = x.get(new NDIndex().addAllDim().addSliceDim(steps - 1, steps)); // only the last position feeds the next token
         }
         NDArray logits = linear(rmsNorm(x, weights.finalNorm()), weights.lmHead());
         return allPositions ? logits : logits.reshape(batch, config.vocabSize());
@@ -128,20 +124,23 @@ public final class LlamaModel implements AutoCloseable {
     /** SwiGLU MLP: down(silu(gate(h)) * up(h)), gate and up from one fused matmul. */
     private NDArray mlp(NDArray h, LlamaWeights.Layer w) {
         NDArray gateUp = linear(h, w.gateUpProj());
-        NDArray act = Activation.swish(gateUp.get(gateHalf), 1f).mul(gateUp.get(upHalf));
+        NDArray gate = gateUp.get(gateHalf);
+        NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gateUp.get(upHalf));   // silu(gate) * up
         return linear(act, w.downProj());
     }
 
-    /** HF rotate-half RoPE: x * cos + rotate_half(x) * sin, rotate_half(x) = [-x2, x1]. */
+    /**
+     * HF rotate-half RoPE: x * cos + rotate_half(x) * sin with rotate_half(x) = [-x2, x1], the latter as
+     * one small matmul with a signed permutation (1 op instead of slice, negate, slice, concat).
+     */
     private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        NDArray rotated = x.get(ropeSecondHalf).neg().concat(x.get(ropeFirstHalf), -1);
-        return x.mul(cos).add(rotated.mul(sin));
+        return x.mul(cos).add(x.matMul(rope.rotateHalf()).mul(sin));
     }
 
     /** RMSNorm, in float32 as HF does (f16 squares overflow on LLaMA's large activations). */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray x32 = dtype == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
-        NDArray normed = x32.mul(x32.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).pow(-0.5f));
+        NDArray normed = x32.div(x32.square().mean(LAST_AXIS, true).add(config.rmsNormEps()).sqrt());
         return (dtype == DataType.FLOAT32 ? normed : normed.toType(dtype, false)).mul(weight);
     }
 

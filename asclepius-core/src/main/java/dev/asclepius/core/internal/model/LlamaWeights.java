@@ -60,7 +60,8 @@ public final class LlamaWeights implements AutoCloseable {
             int hd = config.headDim();
             long qRows = (long) config.heads() * hd;
             long kvRows = (long) config.kvHeads() * hd;
-            NDArray embed = loader.plain("model.embed_tokens.weight", config.vocabSize(), h);
+            // The embedding is only gathered from (one row per token), so on the CPU it can stay a view of the file.
+            NDArray embed = loader.mappedIfPossible("model.embed_tokens.weight", config.vocabSize(), h);
             List<Layer> layers = new ArrayList<>();
             // The attention scale is folded into the query weights (see LlamaModel).
             float queryScale = (float) (1.0 / Math.sqrt(hd));
@@ -147,8 +148,18 @@ public final class LlamaWeights implements AutoCloseable {
             this.dtype = dtype;
         }
 
-        /** A tensor used as stored. On the CPU with a matching type it stays a zero-copy view of the file. */
+        /**
+         * A tensor as stored, copied into engine-owned memory: matmuls over a file mapping run slower (4 KiB
+         * pages, 8-byte alignment) than over PyTorch's aligned allocations.
+         */
         NDArray plain(String name, long... shape) {
+            NDArray view = wrap(stored(name, shape));
+            NDArray converted = toModel(view, 1f);
+            return converted != view ? converted : replace(view, view.toType(dtype, true));
+        }
+
+        /** A tensor as stored; on the CPU with a matching type a zero-copy view of the file. */
+        NDArray mappedIfPossible(String name, long... shape) {
             return toModel(wrap(stored(name, shape)), 1f);
         }
 

@@ -14,6 +14,7 @@ import ai.djl.ndarray.types.Shape;
 final class RopeTables {
     private final NDArray cos;
     private final NDArray sin;
+    private final NDArray rotateHalf;
 
     RopeTables(NDManager manager, ModelConfig config, DataType dtype) {
         int dim = config.headDim();
@@ -36,18 +37,35 @@ final class RopeTables {
         Shape shape = new Shape(positions, dim);
         this.cos = toModel(manager, cosValues, shape, dtype);
         this.sin = toModel(manager, sinValues, shape, dtype);
+        // x · R = [-x2, x1]: column j < half takes -x[j + half], column j >= half takes x[j - half].
+        float[] r = new float[dim * dim];
+        for (int j = 0; j < half; j++) {
+            r[(j + half) * dim + j] = -1f;
+            r[j * dim + j + half] = 1f;
+        }
+        this.rotateHalf = toModel(manager, r, new Shape(dim, dim), dtype);
+    }
+
+    /** The signed permutation R with x · R = rotate_half(x), [head_dim, head_dim]. */
+    NDArray rotateHalf() {
+        return rotateHalf;
     }
 
     private static NDArray toModel(NDManager manager, float[] values, Shape shape, DataType dtype) {
         NDArray host = manager.create(values, shape);
-        return dtype == DataType.FLOAT32 ? host : host.toType(dtype, false);
+        if (dtype == DataType.FLOAT32) {
+            return host;
+        }
+        NDArray converted = host.toType(dtype, false);
+        host.close();
+        return converted;
     }
 
     NDArray cos(int start, int steps) {
-        return cos.get(new NDIndex("{}:{}", start, start + steps));
+        return cos.get(new NDIndex().addSliceDim(start, start + steps));
     }
 
     NDArray sin(int start, int steps) {
-        return sin.get(new NDIndex("{}:{}", start, start + steps));
+        return sin.get(new NDIndex().addSliceDim(start, start + steps));
     }
 }
