@@ -22,12 +22,12 @@ public final class AbbreviationTask {
         return "What is the expanded form of the abbreviation '" + shortForm + "' in this discharge summary?";
     }
 
-    private static final String MEANS = "(?:stands for|stand for|means|refers to|is short for|is an abbreviation for|"
-            + "is the abbreviation for|is an abbreviation of|represents|denotes|is used for|likely stands for|"
-            + "most likely stands for|typically stands for|would typically stand for|usually stands for|is)";
+    private static final String MEANS = "(?:(?:most |very )?(?:likely|probably|typically|usually|commonly|would typically) )?"
+            + "(?:stands for|stand for|means|refers to|is short for|is an abbreviation for|"
+            + "is the abbreviation for|is an abbreviation of|represents|denotes|is used for|is)";
     private static final Pattern SAYS = Pattern.compile("(?i)(?:the abbreviation |the term |the acronym )?"
             + "[\"'“‘]?([A-Za-z0-9/.&+-]{1,12}?)[\"'”’]?,?\\s+(?:in this (?:context|discharge summary|report),?\\s+)?"
-            + MEANS + "\\s+(.+?)(?=,?\\s+(?:and|while|whereas)\\s+[\"'“‘]?[A-Za-z0-9/.&+-]{1,12}[\"'”’]?\\s+" + MEANS + "\\b|[;]|\\.\\s|\\.$|$)");
+            + MEANS + "\\s+(.+?)(?=,?\\s+(?:and|while|whereas)\\s+[\"'“‘]?[A-Za-z0-9/.&+-]{1,12}[\"'”’]?\\s+" + MEANS + "\\b|,\\s+(?:the|which|who|a|an|as|in|also)\\b|[;]|\\.\\s|\\.$|$)");
     private static final Pattern SEPARATED = Pattern.compile("^(.+?)\\s*(?::|\\s[-–—=]\\s|\\s?=\\s?|->|→)\\s*(.+)$");
     private static final Pattern PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)\\.?$");
 
@@ -165,7 +165,7 @@ public final class AbbreviationTask {
         }
         if (expansion.isEmpty()) {
             // a bare answer: "Congestive heart failure." or "It stands for congestive heart failure."
-            expansion = AnswerText.tidy(first.replaceFirst("(?i)^(?:in this (?:context|report|discharge summary),?\\s*)?"
+            expansion = AnswerText.tidy(first.replaceFirst("\\s*\\([^()]*\\)\\.?$", "").replaceFirst("(?i)^(?:in this (?:context|report|discharge summary),?\\s*)?"
                     + "(?:it|this)\\s+" + MEANS + "\\s+", ""));
         }
         return Optional.of(new Abbreviation(shortForm, expansion, grounder.locate(shortForm)));

@@ -23,6 +23,7 @@ public final class AnswerText {
             + "|did not (?:mention|specify|provide|contain|state|include|list|describe|report|document)"
             + "|(?:were|was) (?:mentioned|documented|identified|reported|found|listed)? ?(?:none|not found)"
             + "|no \\w+(?: \\w+){0,3} (?:were|was|are|is) (?:mentioned|documented|identified|reported|found|listed|noted|described)"
+            + "|there (?:are|is|were|was) no\\b"
             + "|unable to (?:determine|identify|find|locate|extract)|cannot be (?:determined|identified|found)"
             + "|not possible to (?:determine|identify)"
             + ")");
@@ -39,15 +40,15 @@ public final class AnswerText {
     public static String complete(String raw, boolean truncated) {
         String text = raw.replace("\r\n", "\n").replace('\r', '\n');
         if (!truncated) {
-            return text.strip();
+            return stripFiller(text);
         }
         String body = text.stripLeading();
         if (body.endsWith("\n")) {
-            return body.strip(); // cut exactly at a line break: every line is whole
+            return stripFiller(body); // cut exactly at a line break: every line is whole
         }
         int nl = body.lastIndexOf('\n');
         if (nl >= 0) {
-            return body.substring(0, nl).strip();
+            return stripFiller(body.substring(0, nl));
         }
         Matcher m = Pattern.compile("[.!?](?=\\s|$)").matcher(body);
         int end = -1;
@@ -56,7 +57,7 @@ public final class AnswerText {
                 end = m.end();
             }
         }
-        return end < 0 ? "" : body.substring(0, end).strip();
+        return end < 0 ? "" : stripFiller(body.substring(0, end));
     }
 
     /** Non-empty trimmed lines, with markdown emphasis removed. */
@@ -97,7 +98,9 @@ public final class AnswerText {
         if (l.matches("(?i)^(?:sure|certainly|of course|okay|ok|yes)[!.,]?$")) {
             return true;
         }
-        return l.endsWith(":") && (PREAMBLE.matcher(l).matches() || l.split("\\s+").length >= 4);
+        // one sentence that ends in a colon; "The patient improved. Discharge plan:" carries content
+        return l.endsWith(":") && !l.matches(".*[.!?]\\s.*")
+                && (PREAMBLE.matcher(l).matches() || l.split("\\s+").length >= 4);
     }
 
     /** Removes a courtesy opener ("Sure! ", "Certainly, ") from the start of a text. */

@@ -29,7 +29,7 @@ public final class CoreferenceTask {
     private static final String REFERS = "(?:refers? to|refers? back to|(?:is|are) referring to|(?:is|are) used to refer to|"
             + "corresponds? to|(?:is|are) (?:a )?reference to|(?:is|are) coreferent with|denotes?|means)";
     private static final Pattern STATES = Pattern.compile("(?i)^(?:in [^,]{0,80},\\s*)?(?:the (?:pronouns?|phrases?|terms?|words?)\\s+)?(.+?)\\s+"
-            + "(?:(?:in|within) (?:the|this) (?:sentence|line|paragraph|section|context)[^,]*?,?\\s+)?(?:most likely |likely |all )?"
+            + "(?:(?:in|within) (?:the|this) [\\w' -]{0,60}?,?\\s+)?(?:most likely |likely |all )?"
             + REFERS + "\\s+(.+)$");
     private static final Pattern SEPARATED = Pattern.compile("^(.+?)\\s*(?::|\\s[-–—=]\\s|->|→|=>)\\s*(.+)$");
     private static final Pattern REFERENT_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|\\s+\\(|\\s+(?:who|which|mentioned|"

@@ -94,7 +94,9 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             Matcher h = HEADING.matcher(line);
             if (h.matches()) {
                 Optional<EntityType> headed = typeOf(h.group(1));
-                if (headed.isPresent()) {
+                // "- Illicit drugs: denies" is an item with a detail, not a heading with one item
+                boolean itemWithDetail = bullet && !h.group(2).isBlank() && AnswerText.splitList(h.group(2)).size() < 2;
+                if (headed.isPresent() && !itemWithDetail) {
                     current = headed.get();
                     String rest = h.group(2).strip();
                     if (!rest.isEmpty() && !AnswerText.saysNothingFound(rest)) {

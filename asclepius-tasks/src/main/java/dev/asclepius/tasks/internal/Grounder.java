@@ -18,7 +18,8 @@ import java.util.Set;
  *       every run of note tokens equal to the phrase's tokens is a match. A match whose note text is the
  *       phrase character for character is {@link MatchKind#EXACT}, otherwise {@link MatchKind#NORMALIZED}.
  *       Offsets come from the note's own tokens, so they are always right for the original text.</li>
- *   <li>fuzzy: windows of the note of the phrase's length, one token shorter or longer, scored by Dice
+ *   <li>fuzzy: windows of the note from one token fewer than the phrase's content words to one token more
+ *       than all its words, scored by Dice
  *       similarity over their content tokens (stop words ignored), where two tokens count as equal when
  *       their edit-distance similarity is at least {@value #TOKEN_SIMILARITY} (catches "metformine",
  *       "hypertensive"). Windows scoring at least {@value #FUZZY_THRESHOLD} are kept, best first, without
@@ -107,7 +108,7 @@ public final class Grounder {
             if (STOP_WORDS.contains(tokens.get(i).norm())) {
                 continue;
             }
-            for (int len = Math.max(1, n - 1); len <= n + 1 && i + len <= tokens.size(); len++) {
+            for (int len = Math.max(1, content.size() - 1); len <= n + 1 && i + len <= tokens.size(); len++) {
                 if (STOP_WORDS.contains(tokens.get(i + len - 1).norm())) {
                     continue;
                 }

@@ -25,7 +25,8 @@ public final class ParaphraseTask implements TaskSpec<Paraphrase> {
             + "(?:a )?(?:simpler|possible|plain[- ]language) (?:version|paraphrase|rephrasing|way to say (?:this|it))"
             + "(?: would be| is| could be)?[,:]?\\s*|"
             + "(?:the (?:line|sentence|phrase|term|statement) .{0,400}? (?:can|could|would|may|might) be "
-            + "(?:paraphrased|rephrased|explained|translated|simplified|put)(?: [a-z ]{0,40}?)?(?: as| like this)?[,:]?\\s*)|"
+            + "(?:paraphrased|rephrased|explained|translated|simplified|put)(?:\\s+(?:more simply|simply|in simpler terms|"
+            + "in plain language|in layman's terms))?(?:\\s+(?:as|like this))?[,:]?\\s*)|"
             + "paraphrase[d]?:\\s*|rephrased:\\s*)");
 
     private final Optional<String> original;

@@ -30,14 +30,14 @@ public final class RelationTask {
 
     /** Relation phrases, longest first so "prescribed to treat" wins over "treat". */
     private static final Pattern CUE = Pattern.compile("(?i)\\b(?:(?:was|were|is|are|has been|had been)\\s+)?("
-            + "prescribed to (?:treat|manage|control|prevent)|prescribed for|started for|given for|administered for|"
-            + "used to (?:treat|manage|control|prevent)|used for|indicated for|to (?:treat|manage|control|prevent)|"
+            + "(?:prescribed|given|administered|started|used|performed) to (?:treat|manage|control|prevent)|prescribed for|started for|given for|administered for|"
+            + "used for|indicated for|to (?:treat|manage|control|prevent)|"
             + "treats|treated with|treated|managed with|managed by|manages|controls|prevents|"
             + "caused by|causes|caused|led to|leads to|resulted in|results in|due to|secondary to|attributed to|"
             + "associated with|related to|linked to|complicated by|complication of|a complication of|"
             + "side effect of|a side effect of|contraindicated in|worsened|worsens|improved|improves|"
             + "diagnosed (?:by|with|via)|confirmed|revealed|showed|indicates|indicated|"
-            + "monitored with|monitored by|performed for|performed to (?:treat|manage))\\b");
+            + "monitored with|monitored by|performed for)\\b");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
     private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|\\s+(?:as|which|because|since|"
             + "given that|in order to)\\s|\\s+\\(");

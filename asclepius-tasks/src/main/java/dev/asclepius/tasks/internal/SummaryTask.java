@@ -58,7 +58,11 @@ public final class SummaryTask implements TaskSpec<Summary> {
             } else if (bulleted && line.endsWith(":")) {
                 continue; // a section heading between bullets
             } else {
-                points.addAll(AnswerText.sentences(AnswerText.stripBullet(line)));
+                for (String sentence : AnswerText.sentences(AnswerText.stripBullet(line))) {
+                    if (!sentence.endsWith(":")) { // a heading introduces points, it is not one
+                        points.add(sentence);
+                    }
+                }
             }
         }
         return new Summary(String.join("\n", lines), points);

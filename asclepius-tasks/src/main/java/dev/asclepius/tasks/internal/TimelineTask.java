@@ -18,10 +18,10 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             + "appointments? Please list each one on its own line with the event it refers to.";
 
     private static final Pattern SEPARATOR = Pattern.compile("^(.+?)(?::\\s+|\\s+[-–—]\\s+|\\s*->\\s*)(.+)$");
-    private static final Pattern LEADING = Pattern.compile("(?i)^(?:[,;:.()\\s-]+|(?:and|then|on|at|in|by|from|for|"
+    private static final Pattern LEADING = Pattern.compile("(?i)^(?:[,;:.()\\s-]+|(?:and|then|on|at|in|by|from|to|through|till|for|"
             + "until|since|of|was|were|is|are|had|has|been|who|which|during|after|starting|dated|the patient|patient|"
             + "he|she|they|within)\\b)\\s*");
-    private static final Pattern TRAILING = Pattern.compile("(?i)\\s*(?:[,;:.()\\s-]+|\\b(?:and|then|on|at|in|by|"
+    private static final Pattern TRAILING = Pattern.compile("(?i)\\s*(?:[,;:.()\\s-]+|\\b(?:and|then|on|at|in|by|to|through|till|"
             + "from|for|until|since|of|was|were|is|starting|dated|after|within|lasting)|\\b(?:which|that) (?:lasted|was))$");
 
     @Override
@@ -79,6 +79,7 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     private static void parseSentence(List<TimelineEvent> events, Grounder grounder, String sentence) {
         List<TimeExpressions.Found> found = TimeExpressions.find(sentence);
         int consumed = 0;
+        String previous = "";
         for (int i = 0; i < found.size(); i++) {
             TimeExpressions.Found f = found.get(i);
             int nextStart = i + 1 < found.size() ? found.get(i + 1).start() : sentence.length();
@@ -95,6 +96,10 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                 event = before;
                 consumed = f.end();
             }
+            if (event.isEmpty()) {
+                event = previous; // "the stay was 6 days, from 03/14 to 03/20": the range belongs to the stay
+            }
+            previous = event;
             add(events, grounder, event, f);
         }
     }
@@ -112,8 +117,9 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     }
 
     private static void add(List<TimelineEvent> events, Grounder grounder, String event, TimeExpressions.Found f) {
+        // Times are matched exactly or normalized only: a fuzzily matched date is a different date.
         events.add(new TimelineEvent(events.size() + 1, event, f.text(), f.normalized(),
-                event.isEmpty() ? List.of() : grounder.locate(event), grounder.locate(f.text())));
+                event.isEmpty() ? List.of() : grounder.locate(event), grounder.locateStrict(f.text())));
     }
 
     @Override
