@@ -55,8 +55,6 @@ public final class SummaryTask implements TaskSpec<Summary> {
         for (String line : lines) {
             if (bulleted && AnswerText.isBullet(line)) {
                 points.add(AnswerText.stripBullet(line));
-            } else if (bulleted && line.endsWith(":")) {
-                continue; // a section heading between bullets
             } else {
                 for (String sentence : AnswerText.sentences(AnswerText.stripBullet(line))) {
                     if (!sentence.endsWith(":")) { // a heading introduces points, it is not one
