@@ -1,5 +1,6 @@
 package dev.asclepius.tasks.internal;
 
+import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.tasks.Entity;
 import dev.asclepius.tasks.EntityStatus;
 import dev.asclepius.tasks.EntityType;
@@ -55,7 +56,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
     public EntityTask(List<EntityType> types) {
         this.asked = types.isEmpty() ? List.copyOf(QUESTIONS.keySet()) : List.copyOf(types);
         if (asked.contains(EntityType.OTHER)) {
-            throw new dev.asclepius.core.InvalidInputException("Ask for a concrete entity type, not OTHER");
+            throw new InvalidInputException("Ask for a concrete entity type, not OTHER");
         }
     }
 
