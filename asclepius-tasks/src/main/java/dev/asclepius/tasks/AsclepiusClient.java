@@ -31,6 +31,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -226,7 +227,11 @@ public final class AsclepiusClient implements AutoCloseable {
      */
     public <T> CompletableFuture<T> async(Function<AsclepiusClient, T> call) {
         ensureOpen();
-        return CompletableFuture.supplyAsync(() -> call.apply(this), executor);
+        try {
+            return CompletableFuture.supplyAsync(() -> call.apply(this), executor);
+        } catch (RejectedExecutionException e) {
+            throw new ModelClosedException("This AsclepiusClient is closed"); // closed while submitting
+        }
     }
 
     public CompletableFuture<TaskResult<List<Entity>>> entitiesAsync(ClinicalNote note) {

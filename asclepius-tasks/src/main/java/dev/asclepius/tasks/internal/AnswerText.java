@@ -30,6 +30,8 @@ public final class AnswerText {
     private static final Pattern NONE_ALONE = Pattern.compile("(?i)^(?:none|n/a|no|not applicable|nothing)\\b[.!]?\\s*(?:found|mentioned|identified|noted)?[.!]?$");
     private static final Pattern PREAMBLE = Pattern.compile("(?i)^(?:sure|certainly|of course|yes|okay|ok|here|"
             + "based on|according to|from the|in the|in this|the discharge summary|the following|below)\\b.*");
+    private static final Pattern QUOTED = Pattern.compile("\"([^\"\\n]{3,}?)\"|“([^”\\n]{3,}?)”|(?<![A-Za-z])'([^'\\n]{3,}?)'(?![A-Za-z])");
+    private static final Pattern SENTENCE_END = Pattern.compile("[.!?](?=\\s|$)");
     private static final Pattern FILLER_START = Pattern.compile("(?i)^(?:sure|certainly|of course|okay)[!.,]\\s*");
 
     /**
@@ -50,7 +52,7 @@ public final class AnswerText {
         if (nl >= 0) {
             return stripFiller(body.substring(0, nl));
         }
-        Matcher m = Pattern.compile("[.!?](?=\\s|$)").matcher(body);
+        Matcher m = SENTENCE_END.matcher(body);
         int end = -1;
         while (m.find()) {
             if (m.end() < body.length()) {
@@ -212,7 +214,7 @@ public final class AnswerText {
     /** The quoted strings in a text ('...', "...", “...”), at least three characters long. */
     public static List<String> quotes(String text) {
         List<String> out = new ArrayList<>();
-        Matcher m = Pattern.compile("\"([^\"\\n]{3,}?)\"|“([^”\\n]{3,}?)”|(?<![A-Za-z])'([^'\\n]{3,}?)'(?![A-Za-z])")
+        Matcher m = QUOTED
                 .matcher(text);
         while (m.find()) {
             String q = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);

@@ -50,6 +50,9 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
     private static final Pattern NOT_GIVEN = Pattern.compile("(?i)^(?:\\(?\\s*)?(?:dosage|dose|result|results)?\\s*"
             + "(?:not (?:specified|mentioned|provided|stated|given|available|documented)|unknown|n/a|unspecified)\\)?$");
 
+    private static final Pattern TRAILING_PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)$");
+    private static final Pattern SPACED_DASH = Pattern.compile("\\s[-–—]\\s");
+
     private final List<EntityType> asked;
 
     /** Asks about each of {@code types} (all five kinds when empty). */
@@ -174,7 +177,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
         String name = item;
         String detail = "";
         int dash = indexOfDash(item);
-        Matcher paren = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)$").matcher(item);
+        Matcher paren = TRAILING_PAREN.matcher(item);
         int colon = item.indexOf(": ");
         if (colon > 0) {
             name = item.substring(0, colon);
@@ -218,7 +221,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
 
     /** Position of a " - " separator (not a hyphen inside a word like "X-ray"). */
     private static int indexOfDash(String s) {
-        Matcher m = Pattern.compile("\\s[-–—]\\s").matcher(s);
+        Matcher m = SPACED_DASH.matcher(s);
         return m.find() ? m.start() + 1 : -1;
     }
 

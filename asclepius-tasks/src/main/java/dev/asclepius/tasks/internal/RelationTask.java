@@ -38,6 +38,7 @@ public final class RelationTask {
             + "side effect of|a side effect of|contraindicated in|worsened|worsens|improved|improves|"
             + "diagnosed (?:by|with|via)|confirmed|revealed|showed|indicates|indicated|"
             + "monitored with|monitored by|performed for)\\b");
+    private static final Pattern TRAILING_PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)\\.?$");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
     private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|\\s+(?:as|which|because|since|"
             + "given that|in order to)\\s|\\s+\\(");
@@ -120,7 +121,7 @@ public final class RelationTask {
             }
             if (parts.length == 2) {
                 Matcher cue = CUE.matcher(parts[1]);
-                Matcher paren = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)\\.?$").matcher(parts[1]);
+                Matcher paren = TRAILING_PAREN.matcher(parts[1]);
                 if (cue.find() && cue.start() == 0) {
                     // "Metformin - prescribed for type 2 diabetes"
                     splitTail(out, grounder, parts[0], cue.group(1), parts[1].substring(cue.end()));

@@ -36,6 +36,9 @@ public final class TimeExpressions {
             + "|(?<named>\\b(?:on admission|at admission|upon admission|at discharge|on discharge|upon discharge|"
             + "the (?:next|following) day|(?:next|the following) (?:week|month|year)|the day of (?:admission|discharge|surgery))\\b)");
 
+    private static final Pattern MONTH_DAY_YEAR = Pattern.compile("(?i)^(" + MONTH + ")\\s+(\\d{1,2})(?:st|nd|rd|th)?(?:,?\\s+(\\d{4}))?");
+    private static final Pattern DAY_MONTH_YEAR = Pattern.compile("(?i)^(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?(" + MONTH + ")(?:,?\\s+(\\d{4}))?");
+
     private static final Map<String, Integer> WORDS = Map.ofEntries(Map.entry("one", 1), Map.entry("two", 2),
             Map.entry("three", 3), Map.entry("four", 4), Map.entry("five", 5), Map.entry("six", 6),
             Map.entry("seven", 7), Map.entry("eight", 8), Map.entry("nine", 9), Map.entry("ten", 10),
@@ -60,14 +63,14 @@ public final class TimeExpressions {
                 return date(LocalDate.of(year(p[2]), Integer.parseInt(p[0]), Integer.parseInt(p[1])));
             }
             if (m.group("mdy") != null) {
-                Matcher d = Pattern.compile("(?i)^(" + MONTH + ")\\s+(\\d{1,2})(?:st|nd|rd|th)?(?:,?\\s+(\\d{4}))?").matcher(m.group("mdy"));
+                Matcher d = MONTH_DAY_YEAR.matcher(m.group("mdy"));
                 if (d.find() && d.group(3) != null) {
                     return date(LocalDate.of(Integer.parseInt(d.group(3)), month(d.group(1)), Integer.parseInt(d.group(2))));
                 }
                 return Optional.empty(); // no year: not a full date
             }
             if (m.group("dmy") != null) {
-                Matcher d = Pattern.compile("(?i)^(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?(" + MONTH + ")(?:,?\\s+(\\d{4}))?").matcher(m.group("dmy"));
+                Matcher d = DAY_MONTH_YEAR.matcher(m.group("dmy"));
                 if (d.find() && d.group(3) != null) {
                     return date(LocalDate.of(Integer.parseInt(d.group(3)), month(d.group(2)), Integer.parseInt(d.group(1))));
                 }
