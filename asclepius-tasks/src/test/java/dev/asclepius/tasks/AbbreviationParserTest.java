@@ -50,6 +50,11 @@ class AbbreviationParserTest {
                         "HbA1c" = hemoglobin A1c
                         'PCP' = primary care physician""",
                         List.of(a("HbA1c", "hemoglobin A1c"), a("PCP", "primary care physician"))),
+                Arguments.of("inline list after a restated question", false,
+                        "The abbreviations used are: HTN (hypertension), CHF (congestive heart failure), and PCI "
+                                + "(percutaneous coronary intervention).",
+                        List.of(a("HTN", "hypertension"), a("CHF", "congestive heart failure"),
+                                a("PCI", "percutaneous coronary intervention"))),
                 Arguments.of("nothing found", false, "There are no abbreviations mentioned in the discharge summary.",
                         List.of()),
                 Arguments.of("truncated", true, """

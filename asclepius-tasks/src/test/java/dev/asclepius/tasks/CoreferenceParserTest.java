@@ -55,6 +55,9 @@ class CoreferenceParserTest {
                         1. He - the patient
                         2. It - clopid""",
                         List.of(c("the patient", "He"))),
+                Arguments.of("two clauses in one sentence", false,
+                        "In the discharge instructions, \"it\" refers to clopidogrel and \"he\" refers to the patient.",
+                        List.of(c("clopidogrel", "it"), c("the patient", "he"))),
                 Arguments.of("referent cut at apposition", false, "'He' refers to the patient, a 67-year-old man.",
                         List.of(c("the patient", "He"))));
     }

@@ -107,6 +107,14 @@ class EntityParserTest {
                         "Sure! The patient underwent cardiac catheterization and percutaneous coronary intervention "
                                 + "during the hospital stay.",
                         List.of(e("cardiac catheterization", PROCEDURE), e("percutaneous coronary intervention", PROCEDURE))),
+                Arguments.of("prose with a no-mention sentence after items", LIFESTYLE_FACTOR, false,
+                        "The patient is a former smoker and drinks alcohol occasionally. There is no mention of exercise habits.",
+                        List.of(status("former smoker", LIFESTYLE_FACTOR, EntityStatus.HISTORICAL),
+                                e("drinks alcohol occasionally", LIFESTYLE_FACTOR))),
+                Arguments.of("semicolon list after restated subject", MEDICATION, false,
+                        "The discharge medications were: Metformin 500 mg PO BID; Lisinopril 10 mg PO daily; Aspirin 81 mg daily.",
+                        List.of(med("Metformin", "500 mg PO BID"), med("Lisinopril", "10 mg PO daily"),
+                                med("Aspirin", "81 mg daily"))),
                 Arguments.of("GPT style with bold headings and closing remark", MEDICATION, false, """
                         Here are the medications prescribed at discharge:
 

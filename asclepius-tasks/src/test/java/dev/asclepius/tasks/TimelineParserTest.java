@@ -73,6 +73,8 @@ class TimelineParserTest {
                 Arguments.of("date with time of day", false, "Last dose of IV furosemide: 03/17/2019 at 08:00",
                         List.of(new TimelineEvent(1, "Last dose of IV furosemide", "03/17/2019 at 08:00",
                                 Optional.of(new NormalizedTime(Kind.DATE, "2019-03-17")), List.of(), List.of()))),
+                Arguments.of("lasted", false, "The hospital stay lasted 6 days.",
+                        List.of(ev(1, "The hospital stay", List.of(), "6 days", Kind.DURATION, "P6D"))),
                 Arguments.of("GPT bullets with preamble and months", false, """
                         Here are the temporal references mentioned in the discharge summary:
                         - Repeat echocardiogram: in 3 months

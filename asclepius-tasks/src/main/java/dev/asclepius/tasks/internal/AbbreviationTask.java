@@ -101,10 +101,17 @@ public final class AbbreviationTask {
         List<Abbreviation> out = new ArrayList<>();
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
-            if (AnswerText.isPreamble(line) || AnswerText.saysNothingFound(line)) {
+            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line)) {
                 continue;
             }
             List<String[]> pairs = pairsIn(line);
+            if (pairs.isEmpty()) {
+                // "The abbreviations used are: HTN (hypertension), CHF (congestive heart failure), and ..."
+                String list = line.contains(": ") ? line.substring(line.indexOf(": ") + 2) : AnswerText.stripLeadIn(line);
+                for (String part : AnswerText.splitList(list.replaceAll("[.]$", ""))) {
+                    pairs.addAll(pairsIn(part.strip()));
+                }
+            }
             for (String[] p : pairs) {
                 out.add(new Abbreviation(p[0], p[1], grounder.locate(p[0])));
             }

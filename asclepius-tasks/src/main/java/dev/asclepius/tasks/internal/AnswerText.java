@@ -92,6 +92,15 @@ public final class AnswerText {
     }
 
     /**
+     * Every sentence of the line says nothing was found. "The patient is a former smoker. There is no
+     * mention of exercise." still carries an item, so it is not a nothing line.
+     */
+    public static boolean isNothingLine(String line) {
+        List<String> sentences = sentences(line);
+        return !sentences.isEmpty() && sentences.stream().allMatch(AnswerText::saysNothingFound);
+    }
+
+    /**
      * A line that introduces the answer instead of being part of it: it ends with a colon and restates
      * the question ("The medications prescribed are as follows:"), or is a courtesy ("Sure!").
      */

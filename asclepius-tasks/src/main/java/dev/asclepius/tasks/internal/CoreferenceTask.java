@@ -31,6 +31,9 @@ public final class CoreferenceTask {
     private static final Pattern STATES = Pattern.compile("(?i)^(?:in [^,]{0,80},\\s*)?(?:the (?:pronouns?|phrases?|terms?|words?)\\s+)?(.+?)\\s+"
             + "(?:(?:in|within) (?:the|this) [\\w' -]{0,60}?,?\\s+)?(?:most likely |likely |all )?"
             + REFERS + "\\s+(.+)$");
+    private static final Pattern NEXT_CLAUSE = Pattern.compile("(?i)(?:,\\s*|;\\s*|\\s+)(?:and|while|whereas)\\s+"
+            + "(?=[\"'“‘][^\"'”’]{1,40}[\"'”’]\\s+(?:also\\s+)?" + REFERS + ")|;\\s+");
+    private static final Pattern HAS_REFERS = Pattern.compile("(?i)\\b" + REFERS + "\\b");
     private static final Pattern SEPARATED = Pattern.compile("^(.+?)\\s*(?::|\\s[-–—=]\\s|->|→|=>)\\s*(.+)$");
     private static final Pattern REFERENT_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|\\s+\\(|\\s+(?:who|which|mentioned|"
             + "(?:in|from) the (?:sentence|line|paragraph|section|previous|discharge))\\b");
@@ -102,10 +105,10 @@ public final class CoreferenceTask {
         Map<String, List<String>> mentions = new LinkedHashMap<>();
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
-            if (AnswerText.isPreamble(line) || AnswerText.saysNothingFound(line)) {
+            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line)) {
                 continue;
             }
-            for (String sentence : AnswerText.sentences(line)) {
+            for (String sentence : clauses(line)) {
                 Optional<String[]> pair = pairIn(sentence);
                 if (pair.isEmpty()) {
                     continue;
@@ -125,6 +128,26 @@ public final class CoreferenceTask {
         List<CoreferenceChain> out = new ArrayList<>();
         for (Map.Entry<String, String> e : referents.entrySet()) {
             out.add(chain(grounder, e.getValue(), mentions.get(e.getKey())));
+        }
+        return out;
+    }
+
+    /** Sentences, further split where a second "'x' refers to" clause starts ("'it' refers to A and 'he' refers to B"). */
+    private static List<String> clauses(String line) {
+        List<String> out = new ArrayList<>();
+        for (String sentence : AnswerText.sentences(line)) {
+            String pending = "";
+            for (String clause : NEXT_CLAUSE.split(sentence)) {
+                // "'he' and 'his' refer to X": a piece without its own verb belongs to the next one
+                pending = pending.isEmpty() ? clause.strip() : pending + " and " + clause.strip();
+                if (HAS_REFERS.matcher(pending).find()) {
+                    out.add(pending);
+                    pending = "";
+                }
+            }
+            if (!pending.isBlank()) {
+                out.add(pending);
+            }
         }
         return out;
     }

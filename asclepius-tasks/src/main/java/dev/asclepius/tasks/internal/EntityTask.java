@@ -111,7 +111,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
                     continue;
                 }
             }
-            if (AnswerText.saysNothingFound(line) || AnswerText.isPreamble(line)) {
+            if (AnswerText.isNothingLine(line) || AnswerText.isPreamble(line)) {
                 continue;
             }
             if (bullet) {

@@ -109,7 +109,7 @@ public final class RelationTask {
         List<Relation> out = new ArrayList<>();
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
-            if (AnswerText.isPreamble(line) || AnswerText.saysNothingFound(line)) {
+            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line)) {
                 continue;
             }
             String[] parts = PARTS.split(line);

@@ -22,7 +22,7 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             + "until|since|of|was|were|is|are|had|has|been|who|which|during|after|starting|dated|the patient|patient|"
             + "he|she|they|within)\\b)\\s*");
     private static final Pattern TRAILING = Pattern.compile("(?i)\\s*(?:[,;:.()\\s-]+|\\b(?:and|then|on|at|in|by|to|through|till|"
-            + "from|for|until|since|of|was|were|is|starting|dated|after|within|lasting)|\\b(?:which|that) (?:lasted|was))$");
+            + "from|for|until|since|of|was|were|is|starting|dated|after|within|lasting|lasted)|\\b(?:which|that) (?:lasted|was))$");
 
     @Override
     public Task task() {
@@ -53,7 +53,7 @@ public final class TimelineTask implements TaskSpec<Timeline> {
         String text = AnswerText.complete(reply.text(), reply.truncated());
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
-            if (AnswerText.isPreamble(line) || AnswerText.saysNothingFound(line)) {
+            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line)) {
                 continue;
             }
             Matcher sep = SEPARATOR.matcher(line);
