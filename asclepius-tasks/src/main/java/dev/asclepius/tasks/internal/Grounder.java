@@ -102,24 +102,38 @@ public final class Grounder {
         }
         record Window(int from, int to, double score) {
         }
+        // similar[i][k]: note token i matches content word k; computed once per phrase so windows only
+        // compare booleans (edit distances are the expensive part on long notes)
+        boolean[][] similar = new boolean[tokens.size()][];
+        boolean[] any = new boolean[tokens.size()];
+        for (int i = 0; i < tokens.size(); i++) {
+            String t = tokens.get(i).norm();
+            if (STOP_WORDS.contains(t)) {
+                continue;
+            }
+            similar[i] = new boolean[content.size()];
+            for (int k = 0; k < content.size(); k++) {
+                similar[i][k] = similar(t, content.get(k));
+                any[i] |= similar[i][k];
+            }
+        }
         List<Window> candidates = new ArrayList<>();
         int n = all.size();
         for (int i = 0; i < tokens.size(); i++) {
-            if (STOP_WORDS.contains(tokens.get(i).norm())) {
-                continue;
+            if (similar[i] == null || !any[i]) {
+                continue; // a best window starts on a matching word
             }
             for (int len = Math.max(1, content.size() - 1); len <= n + 1 && i + len <= tokens.size(); len++) {
-                if (STOP_WORDS.contains(tokens.get(i + len - 1).norm())) {
+                if (similar[i + len - 1] == null) {
                     continue;
                 }
-                List<String> window = new ArrayList<>();
+                List<boolean[]> window = new ArrayList<>();
                 for (int k = i; k < i + len; k++) {
-                    String t = tokens.get(k).norm();
-                    if (!STOP_WORDS.contains(t)) {
-                        window.add(t);
+                    if (similar[k] != null) {
+                        window.add(similar[k]);
                     }
                 }
-                double score = 2.0 * fuzzyLcs(content, window) / (content.size() + window.size());
+                double score = 2.0 * fuzzyLcs(content.size(), window) / (content.size() + window.size());
                 if (score >= FUZZY_THRESHOLD) {
                     candidates.add(new Window(i, i + len, score));
                 }
@@ -145,16 +159,15 @@ public final class Grounder {
         return spans;
     }
 
-    /** Longest common subsequence where tokens are equal up to {@link #TOKEN_SIMILARITY}. */
-    private static int fuzzyLcs(List<String> a, List<String> b) {
-        int[][] dp = new int[a.size() + 1][b.size() + 1];
-        for (int i = 1; i <= a.size(); i++) {
-            for (int j = 1; j <= b.size(); j++) {
-                dp[i][j] = similar(a.get(i - 1), b.get(j - 1)) ? dp[i - 1][j - 1] + 1
-                        : Math.max(dp[i - 1][j], dp[i][j - 1]);
+    /** Longest common subsequence of the phrase's content words and a window, given word similarities. */
+    private static int fuzzyLcs(int phraseWords, List<boolean[]> window) {
+        int[][] dp = new int[phraseWords + 1][window.size() + 1];
+        for (int i = 1; i <= phraseWords; i++) {
+            for (int j = 1; j <= window.size(); j++) {
+                dp[i][j] = window.get(j - 1)[i - 1] ? dp[i - 1][j - 1] + 1 : Math.max(dp[i - 1][j], dp[i][j - 1]);
             }
         }
-        return dp[a.size()][b.size()];
+        return dp[phraseWords][window.size()];
     }
 
     static boolean similar(String a, String b) {
