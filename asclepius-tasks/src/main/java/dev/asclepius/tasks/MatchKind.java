@@ -1,0 +1,11 @@
+package dev.asclepius.tasks;
+
+/** How a span was aligned to the note, from most to least trustworthy. */
+public enum MatchKind {
+    /** The note contains the model's text character for character. */
+    EXACT,
+    /** Equal once case, whitespace and punctuation are ignored (e.g. "Metformin" vs "metformin,"). */
+    NORMALIZED,
+    /** Token-level similarity above the threshold (typos, inflections, a word more or less). */
+    FUZZY
+}

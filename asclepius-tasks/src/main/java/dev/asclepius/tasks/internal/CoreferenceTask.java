@@ -1,0 +1,204 @@
+package dev.asclepius.tasks.internal;
+
+import dev.asclepius.tasks.CoreferenceChain;
+import dev.asclepius.tasks.Grounding;
+import dev.asclepius.tasks.Span;
+import dev.asclepius.tasks.Task;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import dev.asclepius.tasks.internal.TaskSpec.Reply;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Coreference: what the pronouns and referring phrases stand for, or what one of them refers to. */
+public final class CoreferenceTask {
+    private CoreferenceTask() {
+    }
+
+    public static final String ALL_QUESTION = "Identify the coreferents for the pronouns and referring phrases used in "
+            + "the discharge summary. Please list each pronoun or phrase on its own line with what it refers to.";
+
+    public static String oneQuestion(String mention) {
+        return "In the discharge summary, who or what does '" + mention + "' refer to?";
+    }
+
+    private static final String REFERS = "(?:refers? to|refers? back to|(?:is|are) referring to|(?:is|are) used to refer to|"
+            + "corresponds? to|(?:is|are) (?:a )?reference to|(?:is|are) coreferent with|denotes?|means)";
+    private static final Pattern STATES = Pattern.compile("(?i)^(?:in [^,]{0,80},\\s*)?(?:the (?:pronouns?|phrases?|terms?|words?)\\s+)?(.+?)\\s+"
+            + "(?:(?:in|within) (?:the|this) [\\w' -]{0,60}?,?\\s+)?(?:most likely |likely |all )?"
+            + REFERS + "\\s+(.+)$");
+    private static final Pattern NEXT_CLAUSE = Pattern.compile("(?i)(?:,\\s*|;\\s*|\\s+)(?:and|while|whereas)\\s+"
+            + "(?=[\"'“‘][^\"'”’]{1,40}[\"'”’]\\s+(?:also\\s+)?" + REFERS + ")|;\\s+");
+    private static final Pattern HAS_REFERS = Pattern.compile("(?i)\\b" + REFERS + "\\b");
+    private static final Pattern SEPARATED = Pattern.compile("^(.+?)\\s*(?::|\\s[-–—=]\\s|->|→|=>)\\s*(.+)$");
+    private static final Pattern REFERENT_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|\\s+\\(|\\s+(?:who|which|mentioned|"
+            + "(?:in|from) the (?:sentence|line|paragraph|section|previous|discharge))\\b");
+
+    public static TaskSpec<List<CoreferenceChain>> all() {
+        return new TaskSpec<>() {
+            @Override
+            public Task task() {
+                return Task.COREFERENCES;
+            }
+
+            @Override
+            public List<String> instructions() {
+                return List.of(ALL_QUESTION);
+            }
+
+            @Override
+            public List<CoreferenceChain> parse(Grounder grounder, List<Reply> replies) {
+                List<CoreferenceChain> out = new ArrayList<>();
+                for (Reply r : replies) {
+                    out.addAll(parseAll(grounder, r));
+                }
+                return out;
+            }
+
+            @Override
+            public Grounding grounding(List<CoreferenceChain> value) {
+                return CoreferenceTask.grounding(value);
+            }
+        };
+    }
+
+    public static TaskSpec<Optional<CoreferenceChain>> of(String mention) {
+        return new TaskSpec<>() {
+            @Override
+            public Task task() {
+                return Task.COREFERENCES;
+            }
+
+            @Override
+            public List<String> instructions() {
+                return List.of(oneQuestion(mention));
+            }
+
+            @Override
+            public Optional<CoreferenceChain> parse(Grounder grounder, List<Reply> replies) {
+                return parseOne(grounder, replies.get(0), mention);
+            }
+
+            @Override
+            public Grounding grounding(Optional<CoreferenceChain> value) {
+                return CoreferenceTask.grounding(value.stream().toList());
+            }
+        };
+    }
+
+    static Grounding grounding(List<CoreferenceChain> chains) {
+        List<List<Span>> items = new ArrayList<>();
+        for (CoreferenceChain c : chains) {
+            items.add(c.referentSpans());
+            items.add(c.mentionSpans());
+        }
+        return Grounding.of(items);
+    }
+
+    public static List<CoreferenceChain> parseAll(Grounder grounder, Reply reply) {
+        String text = AnswerText.complete(reply.text(), reply.truncated());
+        Map<String, String> referents = new LinkedHashMap<>();
+        Map<String, List<String>> mentions = new LinkedHashMap<>();
+        for (String raw : AnswerText.lines(text)) {
+            String line = AnswerText.stripBullet(raw);
+            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line)) {
+                continue;
+            }
+            for (String sentence : clauses(line)) {
+                Optional<String[]> pair = pairIn(sentence);
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                String referent = pair.get()[1];
+                String key = referent.toLowerCase(Locale.ROOT);
+                referents.putIfAbsent(key, referent);
+                List<String> list = mentions.computeIfAbsent(key, k -> new ArrayList<>());
+                for (String m : AnswerText.splitList(pair.get()[0])) {
+                    String mention = AnswerText.tidy(m);
+                    if (!mention.isEmpty() && list.stream().noneMatch(mention::equalsIgnoreCase)) {
+                        list.add(mention);
+                    }
+                }
+            }
+        }
+        List<CoreferenceChain> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : referents.entrySet()) {
+            out.add(chain(grounder, e.getValue(), mentions.get(e.getKey())));
+        }
+        return out;
+    }
+
+    /** Sentences, further split where a second "'x' refers to" clause starts ("'it' refers to A and 'he' refers to B"). */
+    private static List<String> clauses(String line) {
+        List<String> out = new ArrayList<>();
+        for (String sentence : AnswerText.sentences(line)) {
+            String pending = "";
+            for (String clause : NEXT_CLAUSE.split(sentence)) {
+                // "'he' and 'his' refer to X": a piece without its own verb belongs to the next one
+                pending = pending.isEmpty() ? clause.strip() : pending + " and " + clause.strip();
+                if (HAS_REFERS.matcher(pending).find()) {
+                    out.add(pending);
+                    pending = "";
+                }
+            }
+            if (!pending.isBlank()) {
+                out.add(pending);
+            }
+        }
+        return out;
+    }
+
+    /** (mentions, referent) stated by a sentence: "'He' refers to the patient" or "He - the patient". */
+    private static Optional<String[]> pairIn(String sentence) {
+        String s = sentence.strip().replaceAll("[.]$", "");
+        Matcher m = STATES.matcher(s);
+        if (m.matches()) {
+            return Optional.of(new String[] {m.group(1), referent(m.group(2))});
+        }
+        Matcher sep = SEPARATED.matcher(s);
+        if (sep.matches()) {
+            return Optional.of(new String[] {sep.group(1), referent(sep.group(2))});
+        }
+        return Optional.empty();
+    }
+
+    private static String referent(String text) {
+        String t = text.strip();
+        Matcher end = REFERENT_END.matcher(t);
+        if (end.find() && end.start() > 0) {
+            t = t.substring(0, end.start());
+        }
+        return AnswerText.tidy(t);
+    }
+
+    private static CoreferenceChain chain(Grounder grounder, String referent, List<String> mentions) {
+        List<Span> mentionSpans = new ArrayList<>();
+        for (String m : mentions) {
+            mentionSpans.addAll(grounder.locateStrict(m));
+        }
+        mentionSpans.sort(java.util.Comparator.comparingInt(Span::begin));
+        return new CoreferenceChain(referent, mentions, grounder.locate(referent), mentionSpans);
+    }
+
+    public static Optional<CoreferenceChain> parseOne(Grounder grounder, Reply reply, String mention) {
+        String text = AnswerText.stripFiller(AnswerText.complete(reply.text(), reply.truncated()));
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        String first = AnswerText.sentences(AnswerText.stripBullet(AnswerText.lines(text).get(0))).get(0);
+        if (AnswerText.saysNothingFound(first)) {
+            return Optional.empty();
+        }
+        Optional<String[]> pair = pairIn(first);
+        String referent = pair.map(p -> p[1]).orElseGet(() -> referent(first.replaceFirst(
+                "(?i)^(?:it|this|they|he|she|the (?:phrase|pronoun|term) [^ ]+)\\s+(?:is|are|was|refers to)\\s+", "")));
+        if (referent.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(chain(grounder, referent, List.of(mention)));
+    }
+}

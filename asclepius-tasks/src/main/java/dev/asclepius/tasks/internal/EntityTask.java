@@ -1,0 +1,232 @@
+package dev.asclepius.tasks.internal;
+
+import dev.asclepius.core.InvalidInputException;
+import dev.asclepius.tasks.Entity;
+import dev.asclepius.tasks.EntityStatus;
+import dev.asclepius.tasks.EntityType;
+import dev.asclepius.tasks.Grounding;
+import dev.asclepius.tasks.Task;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Named entities: one question per kind, phrased like the training seeds ("Could you extract all
+ * medications prescribed and their corresponding dosages?") with a request for one item per line.
+ */
+public final class EntityTask implements TaskSpec<List<Entity>> {
+
+    private static final Map<EntityType, String> QUESTIONS = new LinkedHashMap<>();
+
+    static {
+        QUESTIONS.put(EntityType.CONDITION, "Can you identify all the medical conditions and diagnoses mentioned in "
+                + "the discharge summary? Please list each condition on its own line.");
+        QUESTIONS.put(EntityType.MEDICATION, "Could you extract all medications prescribed and their corresponding "
+                + "dosages? Please list each medication on its own line with its dosage.");
+        QUESTIONS.put(EntityType.TEST, "What were the diagnostic tests and their results? Please list each test on "
+                + "its own line with its result.");
+        QUESTIONS.put(EntityType.PROCEDURE, "Identify all the medical procedures the patient underwent. Please list "
+                + "each procedure on its own line.");
+        QUESTIONS.put(EntityType.LIFESTYLE_FACTOR, "Can you recognize and list any lifestyle factors such as smoking, "
+                + "alcohol consumption, or exercise habits? Please list each one on its own line.");
+    }
+
+    private static final Pattern HEADING = Pattern.compile("^([A-Za-z][A-Za-z /&,()-]{2,60}?)\\s*:\\s*(.*)$");
+    private static final Pattern DOSE = Pattern.compile("(?i)(?:\\bat (?:a )?(?:dose|dosage) of\\s+|,?\\s*(?:dose|dosage)\\s*(?:of|:)?\\s+)?"
+            + "(?<![A-Za-z])(\\d+(?:[.,]\\d+)?(?:\\s*-\\s*\\d+(?:\\.\\d+)?)?\\s*(?:mg|mcg|µg|g|kg|units?|u|ml|mL|l|%|meq|mEq|iu|IU|tabs?|tablets?|puffs?|drops?)\\b.*"
+            + "|(?:once|twice|three times|daily|bid|tid|qid|qd|qhs|prn|as needed|nightly)\\b.*)$");
+    private static final Pattern TEST_RESULT = Pattern.compile("(?i)^(.+?)\\s+(?:showed|shows|revealed|reveals|"
+            + "demonstrated|demonstrates|indicated|indicates|confirmed|was|were|is|are|with (?:a )?results? of|"
+            + "came back)\\s+(.+)$");
+    private static final Pattern NEGATED = Pattern.compile("(?i)^(?:denies|denied|no|negative for|never|non-?smoker)\\b|"
+            + "\\b(?:denies|denied|negative|none|never|non-?smoker|does not|doesn't|did not)\\b");
+    private static final Pattern HISTORICAL = Pattern.compile("(?i)\\b(?:history of|former|formerly|quit|previous|"
+            + "previously|past|prior|remote)\\b");
+    private static final Pattern NOT_GIVEN = Pattern.compile("(?i)^(?:\\(?\\s*)?(?:dosage|dose|result|results)?\\s*"
+            + "(?:not (?:specified|mentioned|provided|stated|given|available|documented)|unknown|n/a|unspecified)\\)?$");
+
+    private static final Pattern TRAILING_PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)$");
+    private static final Pattern SPACED_DASH = Pattern.compile("\\s[-–—]\\s");
+
+    private final List<EntityType> asked;
+
+    /** Asks about each of {@code types} (all five kinds when empty). */
+    public EntityTask(List<EntityType> types) {
+        this.asked = types.isEmpty() ? List.copyOf(QUESTIONS.keySet()) : List.copyOf(types);
+        if (asked.contains(EntityType.OTHER)) {
+            throw new InvalidInputException("Ask for a concrete entity type, not OTHER");
+        }
+    }
+
+    public static String question(EntityType type) {
+        return QUESTIONS.get(type);
+    }
+
+    @Override
+    public Task task() {
+        return Task.ENTITIES;
+    }
+
+    @Override
+    public List<String> instructions() {
+        return asked.stream().map(QUESTIONS::get).toList();
+    }
+
+    @Override
+    public List<Entity> parse(Grounder grounder, List<Reply> replies) {
+        List<Entity> out = new ArrayList<>();
+        for (int i = 0; i < replies.size(); i++) {
+            EntityType type = i < asked.size() && replies.size() == asked.size() ? asked.get(i) : EntityType.OTHER;
+            out.addAll(parseAnswer(grounder, replies.get(i), type));
+        }
+        return out;
+    }
+
+    /** Parses one answer; {@code defaultType} applies until a heading ("Medications:") says otherwise. */
+    public static List<Entity> parseAnswer(Grounder grounder, Reply reply, EntityType defaultType) {
+        String text = AnswerText.complete(reply.text(), reply.truncated());
+        List<Entity> out = new ArrayList<>();
+        EntityType current = defaultType;
+        for (String rawLine : AnswerText.lines(text)) {
+            boolean bullet = AnswerText.isBullet(rawLine);
+            String line = AnswerText.stripBullet(rawLine);
+            Matcher h = HEADING.matcher(line);
+            if (h.matches()) {
+                Optional<EntityType> headed = typeOf(h.group(1));
+                // "- Illicit drugs: denies" is an item with a detail, not a heading with one item
+                boolean itemWithDetail = bullet && !h.group(2).isBlank() && AnswerText.splitList(h.group(2)).size() < 2;
+                if (headed.isPresent() && !itemWithDetail) {
+                    current = headed.get();
+                    String rest = h.group(2).strip();
+                    if (!rest.isEmpty() && !AnswerText.saysNothingFound(rest)) {
+                        for (String item : mergeDoseParts(AnswerText.splitList(rest.replaceAll("[.]$", "")))) {
+                            add(out, grounder, item, current);
+                        }
+                    }
+                    continue;
+                }
+            }
+            if (AnswerText.isNothingLine(line) || AnswerText.isPreamble(line)) {
+                continue;
+            }
+            if (bullet) {
+                add(out, grounder, line, current);
+                continue;
+            }
+            for (String sentence : AnswerText.sentences(line)) {
+                if (AnswerText.saysNothingFound(sentence)) {
+                    continue;
+                }
+                String body = AnswerText.stripLeadIn(sentence);
+                List<String> items = body.contains(",") || body.toLowerCase(Locale.ROOT).contains(" and ")
+                        ? mergeDoseParts(AnswerText.splitList(body)) : List.of(body);
+                for (String item : items) {
+                    add(out, grounder, item, current);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** "metformin 500 mg, twice daily": a part that is only a dose belongs to the item before it. */
+    private static List<String> mergeDoseParts(List<String> parts) {
+        List<String> out = new ArrayList<>();
+        for (String p : parts) {
+            if (!out.isEmpty() && p.matches("(?i)^(?:\\d|once|twice|three times|daily|bid|tid|qid|prn|as needed|with meals).*")) {
+                out.set(out.size() - 1, out.get(out.size() - 1) + ", " + p);
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static Optional<EntityType> typeOf(String heading) {
+        String h = heading.toLowerCase(Locale.ROOT);
+        if (h.split("\\s+").length > 5) {
+            return Optional.empty();
+        }
+        if (h.matches(".*\\b(?:tests?|labs?|laborator\\w*|imaging|investigations?|results?|diagnostics?|diagnostic tests?|studies)\\b.*")) {
+            return Optional.of(EntityType.TEST);
+        }
+        if (h.matches(".*\\b(?:medications?|medicines?|drugs?|prescriptions?|meds)\\b.*")) {
+            return Optional.of(EntityType.MEDICATION);
+        }
+        if (h.matches(".*\\b(?:procedures?|surger(?:y|ies)|operations?|interventions?)\\b.*")) {
+            return Optional.of(EntityType.PROCEDURE);
+        }
+        if (h.matches(".*\\b(?:lifestyle|life style|social|habits?)\\b.*")) {
+            return Optional.of(EntityType.LIFESTYLE_FACTOR);
+        }
+        if (h.matches(".*\\b(?:conditions?|diagnos[ie]s|problems?|diseases?|illness(?:es)?|comorbidities)\\b.*")) {
+            return Optional.of(EntityType.CONDITION);
+        }
+        return Optional.empty();
+    }
+
+    private static void add(List<Entity> out, Grounder grounder, String rawItem, EntityType type) {
+        String item = AnswerText.stripArticle(AnswerText.tidy(rawItem));
+        if (item.isEmpty() || AnswerText.saysNothingFound(item)) {
+            return;
+        }
+        String name = item;
+        String detail = "";
+        int dash = indexOfDash(item);
+        Matcher paren = TRAILING_PAREN.matcher(item);
+        int colon = item.indexOf(": ");
+        if (colon > 0) {
+            name = item.substring(0, colon);
+            detail = item.substring(colon + 2);
+        } else if (dash > 0) {
+            name = item.substring(0, dash).strip();
+            detail = item.substring(item.indexOf(' ', dash + 1) + 1);
+        } else if (paren.matches()) {
+            name = paren.group(1);
+            detail = paren.group(2);
+        } else if (type == EntityType.MEDICATION) {
+            Matcher dose = DOSE.matcher(item);
+            if (dose.find() && dose.start() > 0) {
+                name = item.substring(0, dose.start());
+                detail = dose.group(1);
+            }
+        } else if (type == EntityType.TEST) {
+            Matcher r = TEST_RESULT.matcher(item);
+            if (r.matches()) {
+                name = r.group(1);
+                detail = r.group(2);
+            }
+        }
+        name = AnswerText.tidy(name.replaceAll("[,\\s]+$", ""));
+        detail = AnswerText.tidy(detail);
+        Optional<EntityStatus> status = Optional.empty();
+        if (NEGATED.matcher(item).find() && type != EntityType.TEST) {
+            status = Optional.of(EntityStatus.NEGATED);
+        } else if (HISTORICAL.matcher(item).find()) {
+            status = Optional.of(EntityStatus.HISTORICAL);
+        }
+        name = name.replaceFirst("(?i)^(?:(?:a )?(?:past )?(?:medical )?history of|denies|denied|negative for|no)\\s+", "");
+        if (name.isEmpty()) {
+            return;
+        }
+        Optional<String> value = detail.isEmpty() || NOT_GIVEN.matcher(detail).matches() ? Optional.empty() : Optional.of(detail);
+        Optional<String> dosage = type == EntityType.MEDICATION ? value : Optional.empty();
+        Optional<String> result = type == EntityType.TEST ? value : Optional.empty();
+        out.add(new Entity(name, type, dosage, result, status, grounder.locate(name)));
+    }
+
+    /** Position of a " - " separator (not a hyphen inside a word like "X-ray"). */
+    private static int indexOfDash(String s) {
+        Matcher m = SPACED_DASH.matcher(s);
+        return m.find() ? m.start() + 1 : -1;
+    }
+
+    @Override
+    public Grounding grounding(List<Entity> value) {
+        return Grounding.of(value.stream().map(Entity::spans).toList());
+    }
+}

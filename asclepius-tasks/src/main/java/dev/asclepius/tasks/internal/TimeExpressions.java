@@ -1,0 +1,118 @@
+package dev.asclepius.tasks.internal;
+
+import dev.asclepius.tasks.NormalizedTime;
+import java.time.LocalDate;
+import java.time.DateTimeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Finds time expressions in answer text and normalizes the ones it can (dates, durations, relative days). */
+public final class TimeExpressions {
+    private TimeExpressions() {
+    }
+
+    /** A time expression found in a text. */
+    public record Found(int start, int end, String text, Optional<NormalizedTime> normalized) {
+    }
+
+    private static final String MONTH = "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+            + "aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
+    private static final String NUMBER = "(?:\\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+            + "fourteen|several|few)"; // not "a": "twice a day" is a frequency
+    private static final String TIME_OF_DAY = "(?:,?\\s*(?:at\\s+)?\\d{1,2}:\\d{2}(?:\\s*[ap]\\.?m\\.?)?)?";
+    private static final Pattern ANY = Pattern.compile("(?i)"
+            + "(?<iso>\\b\\d{4}-\\d{2}-\\d{2}" + TIME_OF_DAY + ")"
+            + "|(?<us>\\b\\d{1,2}/\\d{1,2}/\\d{2,4}\\b" + TIME_OF_DAY + ")"
+            + "|(?<mdy>\\b" + MONTH + "\\s+\\d{1,2}(?:st|nd|rd|th)?(?:,?\\s+\\d{4})?\\b" + TIME_OF_DAY + ")"
+            + "|(?<dmy>\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?" + MONTH + "(?:,?\\s+\\d{4})?\\b" + TIME_OF_DAY + ")"
+            + "|(?<my>\\b" + MONTH + "\\s+\\d{4}\\b)"
+            + "|(?<rel>\\b(?:hospital day|HD|post-?operative day|postop day|POD)\\s*#?\\s*(?<relnum>\\d+)\\b)"
+            + "|(?<dur>\\b" + NUMBER + "(?:\\s*-\\s*|\\s+)(?<unit>hours?|hrs?|days?|weeks?|wks?|months?|years?)(?:\\s+(?:later|after|prior|ago|post-?operatively))?\\b)"
+            + "|(?<named>\\b(?:on admission|at admission|upon admission|at discharge|on discharge|upon discharge|"
+            + "the (?:next|following) day|(?:next|the following) (?:week|month|year)|the day of (?:admission|discharge|surgery))\\b)");
+
+    private static final Pattern MONTH_DAY_YEAR = Pattern.compile("(?i)^(" + MONTH + ")\\s+(\\d{1,2})(?:st|nd|rd|th)?(?:,?\\s+(\\d{4}))?");
+    private static final Pattern DAY_MONTH_YEAR = Pattern.compile("(?i)^(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?(" + MONTH + ")(?:,?\\s+(\\d{4}))?");
+
+    private static final Map<String, Integer> WORDS = Map.ofEntries(Map.entry("one", 1), Map.entry("two", 2),
+            Map.entry("three", 3), Map.entry("four", 4), Map.entry("five", 5), Map.entry("six", 6),
+            Map.entry("seven", 7), Map.entry("eight", 8), Map.entry("nine", 9), Map.entry("ten", 10),
+            Map.entry("eleven", 11), Map.entry("twelve", 12), Map.entry("fourteen", 14));
+
+    public static List<Found> find(String text) {
+        List<Found> out = new ArrayList<>();
+        Matcher m = ANY.matcher(text);
+        while (m.find()) {
+            out.add(new Found(m.start(), m.end(), m.group(), normalize(m)));
+        }
+        return out;
+    }
+
+    private static Optional<NormalizedTime> normalize(Matcher m) {
+        try {
+            if (m.group("iso") != null) {
+                return date(LocalDate.parse(m.group("iso").substring(0, 10)));
+            }
+            if (m.group("us") != null) {
+                String[] p = m.group("us").replaceAll("[^0-9/].*$", "").split("/");
+                return date(LocalDate.of(year(p[2]), Integer.parseInt(p[0]), Integer.parseInt(p[1])));
+            }
+            if (m.group("mdy") != null) {
+                Matcher d = MONTH_DAY_YEAR.matcher(m.group("mdy"));
+                if (d.find() && d.group(3) != null) {
+                    return date(LocalDate.of(Integer.parseInt(d.group(3)), month(d.group(1)), Integer.parseInt(d.group(2))));
+                }
+                return Optional.empty(); // no year: not a full date
+            }
+            if (m.group("dmy") != null) {
+                Matcher d = DAY_MONTH_YEAR.matcher(m.group("dmy"));
+                if (d.find() && d.group(3) != null) {
+                    return date(LocalDate.of(Integer.parseInt(d.group(3)), month(d.group(2)), Integer.parseInt(d.group(1))));
+                }
+                return Optional.empty();
+            }
+            if (m.group("my") != null) {
+                String[] p = m.group("my").split("\\s+");
+                return Optional.of(new NormalizedTime(NormalizedTime.Kind.DATE,
+                        String.format(Locale.ROOT, "%04d-%02d", Integer.parseInt(p[1]), month(p[0]))));
+            }
+            if (m.group("rel") != null) {
+                String kind = m.group("rel").toLowerCase(Locale.ROOT).startsWith("h") ? "hospital-day" : "post-operative-day";
+                return Optional.of(new NormalizedTime(NormalizedTime.Kind.RELATIVE_DAY, kind + ":" + Integer.parseInt(m.group("relnum"))));
+            }
+            if (m.group("dur") != null) {
+                String n = m.group("dur").split("[\\s-]+")[0].toLowerCase(Locale.ROOT);
+                Integer count = n.matches("\\d+") ? Integer.valueOf(n) : WORDS.get(n);
+                if (count == null) {
+                    return Optional.empty(); // "several days"
+                }
+                String unit = m.group("unit").toLowerCase(Locale.ROOT);
+                String iso = unit.startsWith("h") ? "PT" + count + "H"
+                        : "P" + count + (unit.startsWith("d") ? "D" : unit.startsWith("w") ? "W" : unit.startsWith("m") ? "M" : "Y");
+                return Optional.of(new NormalizedTime(NormalizedTime.Kind.DURATION, iso));
+            }
+        } catch (DateTimeException | NumberFormatException e) {
+            return Optional.empty(); // "13/45/2019": written like a date but not one
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<NormalizedTime> date(LocalDate d) {
+        return Optional.of(new NormalizedTime(NormalizedTime.Kind.DATE, d.toString()));
+    }
+
+    private static int year(String y) {
+        int v = Integer.parseInt(y);
+        return y.length() == 2 ? (v < 50 ? 2000 + v : 1900 + v) : v;
+    }
+
+    private static int month(String name) {
+        String n = name.toLowerCase(Locale.ROOT).substring(0, 3);
+        return List.of("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec").indexOf(n) + 1;
+    }
+}

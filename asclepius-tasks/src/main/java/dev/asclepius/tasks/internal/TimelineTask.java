@@ -1,0 +1,136 @@
+package dev.asclepius.tasks.internal;
+
+import dev.asclepius.tasks.Grounding;
+import dev.asclepius.tasks.Span;
+import dev.asclepius.tasks.Task;
+import dev.asclepius.tasks.Timeline;
+import dev.asclepius.tasks.TimelineEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Temporal information: every date, duration and relative day, each with the event it belongs to. */
+public final class TimelineTask implements TaskSpec<Timeline> {
+
+    public static final String QUESTION = "Can you identify all the dates, durations and other temporal references "
+            + "in the discharge summary, such as the admission, procedures, medication administration and follow-up "
+            + "appointments? Please list each one on its own line with the event it refers to.";
+
+    private static final Pattern SEPARATOR = Pattern.compile("^(.+?)(?::\\s+|\\s+[-–—]\\s+|\\s*->\\s*)(.+)$");
+    private static final Pattern LEADING = Pattern.compile("(?i)^(?:[,;:.()\\s-]+|(?:and|then|on|at|in|by|from|to|through|till|for|"
+            + "until|since|of|was|were|is|are|had|has|been|who|which|during|after|starting|dated|the patient|patient|"
+            + "he|she|they|within)\\b)\\s*");
+    private static final Pattern TRAILING = Pattern.compile("(?i)\\s*(?:[,;:.()\\s-]+|\\b(?:and|then|on|at|in|by|to|through|till|"
+            + "from|for|until|since|of|was|were|is|starting|dated|after|within|lasting|lasted)|\\b(?:which|that) (?:lasted|was))$");
+
+    @Override
+    public Task task() {
+        return Task.TIMELINE;
+    }
+
+    @Override
+    public List<String> instructions() {
+        return List.of(QUESTION);
+    }
+
+    @Override
+    public Timeline parse(Grounder grounder, List<Reply> replies) {
+        List<TimelineEvent> events = new ArrayList<>();
+        for (Reply r : replies) {
+            parseInto(grounder, r, events);
+        }
+        return new Timeline(events);
+    }
+
+    public static Timeline parseAnswer(Grounder grounder, Reply reply) {
+        List<TimelineEvent> events = new ArrayList<>();
+        parseInto(grounder, reply, events);
+        return new Timeline(events);
+    }
+
+    private static void parseInto(Grounder grounder, Reply reply, List<TimelineEvent> events) {
+        String text = AnswerText.complete(reply.text(), reply.truncated());
+        for (String raw : AnswerText.lines(text)) {
+            String line = AnswerText.stripBullet(raw);
+            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line)) {
+                continue;
+            }
+            Matcher sep = SEPARATOR.matcher(line);
+            if (sep.matches()) {
+                List<TimeExpressions.Found> left = TimeExpressions.find(sep.group(1));
+                List<TimeExpressions.Found> right = TimeExpressions.find(sep.group(2));
+                if (left.isEmpty() != right.isEmpty()) {
+                    // "Admission: 03/14/2019" or "03/14/2019 - Admitted with chest pain"
+                    String event = clean(left.isEmpty() ? sep.group(1) : sep.group(2));
+                    for (TimeExpressions.Found f : left.isEmpty() ? right : left) {
+                        add(events, grounder, event, f);
+                    }
+                    continue;
+                }
+            }
+            for (String sentence : AnswerText.sentences(line)) {
+                parseSentence(events, grounder, sentence);
+            }
+        }
+    }
+
+    /** Each time expression takes the words before it, or, when there are none, the words after it. */
+    private static void parseSentence(List<TimelineEvent> events, Grounder grounder, String sentence) {
+        List<TimeExpressions.Found> found = TimeExpressions.find(sentence);
+        int consumed = 0;
+        String previous = "";
+        for (int i = 0; i < found.size(); i++) {
+            TimeExpressions.Found f = found.get(i);
+            int nextStart = i + 1 < found.size() ? found.get(i + 1).start() : sentence.length();
+            String before = clean(sentence.substring(Math.min(consumed, f.start()), f.start()));
+            String after = clean(sentence.substring(f.end(), nextStart));
+            String event;
+            if (before.isEmpty()) {
+                event = after;
+                consumed = nextStart;
+            } else if (i == found.size() - 1 && !after.isEmpty()) {
+                event = before + " " + after;
+                consumed = nextStart;
+            } else {
+                event = before;
+                consumed = f.end();
+            }
+            if (event.isEmpty()) {
+                event = previous; // "the stay was 6 days, from 03/14 to 03/20": the range belongs to the stay
+            }
+            previous = event;
+            add(events, grounder, event, f);
+        }
+    }
+
+    static String clean(String s) {
+        String t = s.strip();
+        String prev;
+        do {
+            prev = t;
+            t = LEADING.matcher(t).replaceFirst("");
+            t = TRAILING.matcher(t).replaceFirst("");
+            t = t.strip();
+        } while (!t.equals(prev));
+        return AnswerText.tidy(t);
+    }
+
+    private static void add(List<TimelineEvent> events, Grounder grounder, String event, TimeExpressions.Found f) {
+        // Times are matched exactly or normalized only: a fuzzily matched date is a different date.
+        events.add(new TimelineEvent(events.size() + 1, event, f.text(), f.normalized(),
+                event.isEmpty() ? List.of() : grounder.locate(event), grounder.locateStrict(f.text())));
+    }
+
+    @Override
+    public Grounding grounding(Timeline value) {
+        List<List<Span>> items = new ArrayList<>();
+        for (TimelineEvent e : value.events()) {
+            items.add(e.timeSpans());
+            if (!e.event().isEmpty()) {
+                items.add(e.eventSpans());
+            }
+        }
+        return Grounding.of(items);
+    }
+}
