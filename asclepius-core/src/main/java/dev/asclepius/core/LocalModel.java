@@ -119,6 +119,7 @@ public final class LocalModel implements LanguageModel {
     public float[] logits(int[] promptIds) {
         return withModel(() -> {
             generator.validate(promptIds);
+            PyTorchRuntime.noGrad();
             try (KvCache cache = model.newCache(1, promptIds.length); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray ids = root.create(promptIds, new Shape(1, promptIds.length));

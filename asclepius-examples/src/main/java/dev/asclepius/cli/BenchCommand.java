@@ -34,13 +34,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-ids-file", paramLabel = "FILE", description = "Prompt token ids (whitespace/comma separated) instead of a synthetic prompt.")
     Path promptIdsFile;
 
-    @Option(names = "--new-tokens", defaultValue = "32", paramLabel = "M")
+    @Option(names = "--new-tokens", defaultValue = "64", paramLabel = "M")
     int newTokens;
 
-    @Option(names = "--warmup", defaultValue = "1", paramLabel = "W")
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W")
     int warmup;
 
-    @Option(names = "--repeat", defaultValue = "3", paramLabel = "R")
+    @Option(names = "--repeat", defaultValue = "5", paramLabel = "R")
     int repeat;
 
     @Option(names = "--json", description = "Print the report as one JSON object.")

@@ -48,29 +48,44 @@ public final class EngineBench {
             List<Integer> generatedIds) {
     }
 
+    /**
+     * Runs {@code warmup} untimed generations, then {@code repeat} timed ones. After each timed run the
+     * floors are measured too, so noise on a shared machine hits both sides of each ratio alike; every
+     * figure is a median (decode: over all individual steps of all runs, timed between streamed tokens).
+     */
     public static Report run(LocalModel model, int[] prompt, int newTokens, int warmup, int repeat, int threads) {
         GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build();
         for (int i = 0; i < warmup; i++) {
             model.generate(prompt, greedy);
         }
-        double[] prefill = new double[repeat];
-        double[] decode = new double[repeat];
-        GenerationResult last = null;
-        for (int i = 0; i < repeat; i++) {
-            last = model.generate(prompt, greedy);
-            prefill[i] = last.prefillTime().toNanos() / 1e9;
-            decode[i] = last.decodeSteps() == 0 ? 0 : last.decodeTime().toNanos() / 1e9 / last.decodeSteps();
-        }
         LlamaModel engine = Internals.engine(model);
         ModelConfig config = engine.config();
         List<NDArray> decodeMatrices = engine.decodeMatrices();
         List<NDArray> layerMatrices = new ArrayList<>(decodeMatrices.subList(0, decodeMatrices.size() - 1));
-        double floor = MatmulFloor.sweepSeconds(engine.manager(), decodeMatrices, 1, Math.max(10, repeat * 3));
-        double matmul = MatmulFloor.sweepSeconds(engine.manager(), layerMatrices, prompt.length, Math.max(3, repeat));
-
-        double prefillMedian = MatmulFloor.median(prefill);
-        double decodeMedian = MatmulFloor.median(decode);
         int n = prompt.length;
+
+        double[] prefill = new double[repeat];
+        double[] steps = new double[repeat * (newTokens - 1)];
+        double[] floors = new double[repeat];
+        double[] matmuls = new double[repeat];
+        int stepCount = 0;
+        GenerationResult last = null;
+        for (int r = 0; r < repeat; r++) {
+            long[] stamps = new long[newTokens];
+            int[] seen = {0};
+            last = model.generate(prompt, greedy, (delta, id) -> stamps[seen[0]++] = System.nanoTime());
+            prefill[r] = last.prefillTime().toNanos() / 1e9;
+            for (int i = 1; i < seen[0]; i++) {
+                steps[stepCount++] = (stamps[i] - stamps[i - 1]) / 1e9;
+            }
+            floors[r] = MatmulFloor.sweepSeconds(engine.manager(), decodeMatrices, 1, 10);
+            matmuls[r] = MatmulFloor.sweepSeconds(engine.manager(), layerMatrices, n, 2);
+        }
+        double prefillMedian = MatmulFloor.median(prefill);
+        double decodeMedian = MatmulFloor.median(java.util.Arrays.copyOf(steps, stepCount));
+        double floor = MatmulFloor.median(floors);
+        double matmul = MatmulFloor.median(matmuls);
+
         double attentionFlops = 4.0 * config.layers() * config.heads() * config.headDim() * (n * (n + 1) / 2.0);
         double prefillFlops = MatmulFloor.flops(layerMatrices, n) + attentionFlops
                 + MatmulFloor.flops(List.of(decodeMatrices.get(decodeMatrices.size() - 1)), 1);

@@ -21,6 +21,7 @@ public final class MatmulFloor {
      * warm-up sweep.
      */
     public static double sweepSeconds(NDManager manager, List<NDArray> matrices, int rows, int repeat) {
+        dev.asclepius.core.internal.engine.PyTorchRuntime.noGrad();
         double[] times = new double[repeat];
         for (int r = -1; r < repeat; r++) {
             try (NDScope scope = new NDScope()) {

@@ -33,6 +33,15 @@ public final class PyTorchRuntime {
         }
     }
 
+    /**
+     * Turns autograd off for the calling thread (PyTorch's grad mode is thread-local and on by default).
+     * Inference never needs it, and with it on every op also builds autograd metadata: measured 30-60%
+     * slower small ops.
+     */
+    public static void noGrad() {
+        JniUtils.setGradMode(false);
+    }
+
     /** Sets PyTorch's intra-op thread count (process-wide). */
     public static void threads(int count) {
         engine();

@@ -13,6 +13,7 @@ import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.ModelClosedException;
 import dev.asclepius.core.TextTokenizer;
 import dev.asclepius.core.TokenListener;
+import dev.asclepius.core.internal.engine.PyTorchRuntime;
 import dev.asclepius.core.internal.model.KvCache;
 import dev.asclepius.core.internal.model.LlamaModel;
 import dev.asclepius.core.internal.tokenizer.StreamingDecoder;
@@ -58,6 +59,7 @@ public final class Generator {
     public GenerationResult generate(int[] promptIds, GenerationConfig config, TokenListener listener,
                                      BooleanSupplier closing) {
         validate(promptIds);
+        PyTorchRuntime.noGrad();
         int context = model.config().contextLength();
         int capacity = Math.min(context, promptIds.length + config.maxNewTokens());
         Sampler sampler = new Sampler(config);

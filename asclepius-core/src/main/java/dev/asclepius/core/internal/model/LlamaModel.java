@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import java.util.List;
 
 /**
  * The LLaMA / Mistral decoder forward pass on DJL NDArrays, step for step as HuggingFace's
@@ -17,9 +18,12 @@ import ai.djl.ndarray.types.DataType;
  *   logits = lm_head(rms_norm(x))
  * </pre>
  *
- * <p>Two load-time rewrites keep the op count per token low without changing the maths: q/k/v and
- * gate/up projections are concatenated into one matrix each, and the attention scale 1/sqrt(head_dim)
- * is folded into the query weights (RoPE is linear, so scaling before it equals scaling after).
+ * <p>Every native op costs microseconds of JNI and dispatch (and a kernel launch on a GPU), so
+ * {@link LlamaWeights} rewrites the weights at load time without changing the maths: q/k/v and gate/up
+ * are concatenated into one matrix each; each RMSNorm gain is folded into the columns of the matrix that
+ * consumes the normalized vector ({@code (x̂ ⊙ g)·Wᵀ = x̂·(W ⊙ g)ᵀ}); the attention scale 1/sqrt(head_dim)
+ * is folded into the query rows (RoPE is linear, so scaling before it equals scaling after). Below,
+ * {@code normalize} is therefore RMSNorm without its gain.
  *
  * <p>Every NDArray created here belongs to the caller's {@code NDScope}; weights and the KV cache live in
  * their own managers. Not thread-safe: one forward at a time.
@@ -32,6 +36,7 @@ public final class LlamaModel implements AutoCloseable {
     private final LlamaWeights weights;
     private final DataType dtype;
     private final RopeTables rope;
+    private final NDArray epsilon;   // a tensor, not a Java float: scalar operands cost an extra native allocation per op
     // Fixed slices of the fused projections, built once.
     private final NDIndex qkHeads;
     private final NDIndex vHeads;
@@ -45,6 +50,7 @@ public final class LlamaModel implements AutoCloseable {
         this.weights = weights;
         this.dtype = weights.dataType();
         this.rope = new RopeTables(weights.manager(), config, dtype);
+        this.epsilon = weights.manager().create(config.rmsNormEps());
         int nh = config.heads();
         int nkv = config.kvHeads();
         int inter = config.intermediateSize();
@@ -70,8 +76,8 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * Runs {@code ids} ([batch, T] int32 on the model's device) at positions {@code start .. start+T-1},
-     * writing their keys and values into {@code cache}, and returns float logits: [batch, vocab] for the
-     * last position, or [batch, T, vocab] when {@code allPositions}.
+     * writing their keys and values into {@code cache}, and returns logits in the compute type: [batch, vocab]
+     * for the last position, or [batch, T, vocab] when {@code allPositions}.
      */
     public NDArray forward(NDArray ids, int start, KvCache cache, boolean allPositions) {
         long batch = ids.getShape().get(0);
@@ -80,16 +86,16 @@ public final class LlamaModel implements AutoCloseable {
         NDArray sin = rope.sin(start, steps);
         NDArray mask = steps > 1 ? causalMask(ids.getManager(), start, steps) : null;
 
-        NDArray x = weights.embedTokens().get(ids);            // [B, T, hidden]
+        NDArray x = weights.embedTokens().get(ids);            // [B, T, hidden], a fresh copy we may update in place
         for (int layer = 0; layer < config.layers(); layer++) {
             LlamaWeights.Layer w = weights.layer(layer);
-            x = x.add(attention(rmsNorm(x, w.inputNorm()), w, layer, start, cos, sin, mask, cache, batch, steps));
-            x = x.add(mlp(rmsNorm(x, w.postAttentionNorm()), w));
+            x.addi(attention(normalize(x), w, layer, start, cos, sin, mask, cache, batch, steps));
+            x.addi(mlp(normalize(x), w));
         }
         if (!allPositions && steps > 1) {
             x = x.get(new NDIndex().addAllDim().addSliceDim(steps - 1, steps)); // only the last position feeds the next token
         }
-        NDArray logits = linear(rmsNorm(x, weights.finalNorm()), weights.lmHead());
+        NDArray logits = linear(normalize(x), weights.lmHead());
         return allPositions ? logits : logits.reshape(batch, config.vocabSize());
     }
 
@@ -100,32 +106,39 @@ public final class LlamaModel implements AutoCloseable {
         int nkv = config.kvHeads();
         int hd = config.headDim();
         int group = config.groupSize();
-        // One matmul for q, k and v: [B, T, (nh + 2 nkv) * hd] -> [B, heads, T, hd]
-        NDArray qkv = linear(h, w.qkvProj()).reshape(batch, steps, nh + 2L * nkv, hd).transpose(0, 2, 1, 3);
-        NDArray qk = rotate(qkv.get(qkHeads), cos, sin);        // RoPE on query and key heads together
-        NDArray q = qk.get(qHeads);
-        cache.write(layer, start, qk.get(kHeads), qkv.get(vHeads));
-        NDArray keys = cache.keys(layer, start + steps);       // [B, nkv, S, hd]
-        NDArray values = cache.values(layer, start + steps);
         int total = start + steps;
+        boolean decode = steps == 1;
+        // One matmul for q, k and v: [B, T, (nh + 2 nkv) * hd] -> [B, heads, T, hd]. With one token the
+        // memory order already is [B, heads, 1, hd], so a reshape suffices.
+        NDArray qkv = linear(h, w.qkvProj());
+        qkv = decode ? qkv.reshape(batch, nh + 2L * nkv, 1, hd)
+                : qkv.reshape(batch, steps, nh + 2L * nkv, hd).transpose(0, 2, 1, 3);
+        NDArray qk = rotate(qkv.get(qkHeads), cos, sin);        // RoPE on query and key heads together
+        cache.write(layer, start, qk.get(kHeads), qkv.get(vHeads));
+        NDArray keys = cache.keys(layer, total);                // [B, nkv, S, hd]
+        NDArray values = cache.values(layer, total);
 
         // Grouped-query attention without copying K/V per query head: the `group` query heads that share
         // a kv head are laid out as extra rows of that head ([B, nkv, group*T, hd]).
-        NDArray scores = q.reshape(batch, nkv, (long) group * steps, hd).matMul(keys.transpose(0, 1, 3, 2));
-        if (mask != null) {
-            scores = scores.reshape(batch, nkv, group, steps, total).add(mask);
+        NDArray q = qk.get(qHeads);
+        if (group > 1) {
+            q = q.reshape(batch, nkv, (long) group * steps, hd);
         }
-        NDArray probs = softmax(scores).reshape(batch, nkv, (long) group * steps, total);
-        NDArray context = probs.matMul(values)                   // [B, nkv, group*T, hd] = [B, nh, T, hd]
-                .reshape(batch, nh, steps, hd).transpose(0, 2, 1, 3).reshape(batch, steps, (long) nh * hd);
+        NDArray scores = q.matMul(keys.transpose(0, 1, 3, 2)); // [B, nkv, group*T, S]
+        if (mask != null) {
+            scores = scores.reshape(batch, nkv, group, steps, total).add(mask).reshape(batch, nkv, (long) group * steps, total);
+        }
+        NDArray context = softmax(scores).matMul(values);       // [B, nkv, group*T, hd] = [B, nh, T, hd]
+        context = decode ? context.reshape(batch, 1, (long) nh * hd)
+                : context.reshape(batch, nh, steps, hd).transpose(0, 2, 1, 3).reshape(batch, steps, (long) nh * hd);
         return linear(context, w.oProj());
     }
 
-    /** SwiGLU MLP: down(silu(gate(h)) * up(h)), gate and up from one fused matmul. */
+    /** SwiGLU MLP: down(silu(gate) * up), gate and up from one fused matmul; silu(g) = g * sigmoid(g). */
     private NDArray mlp(NDArray h, LlamaWeights.Layer w) {
         NDArray gateUp = linear(h, w.gateUpProj());
         NDArray gate = gateUp.get(gateHalf);
-        NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gateUp.get(upHalf));   // silu(gate) * up
+        NDArray act = gate.getNDArrayInternal().sigmoid().muli(gate).muli(gateUp.get(upHalf));
         return linear(act, w.downProj());
     }
 
@@ -134,14 +147,17 @@ public final class LlamaModel implements AutoCloseable {
      * one small matmul with a signed permutation (1 op instead of slice, negate, slice, concat).
      */
     private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        return x.mul(cos).add(x.matMul(rope.rotateHalf()).mul(sin));
+        return x.mul(cos).addi(x.matMul(rope.rotateHalf()).muli(sin));
     }
 
-    /** RMSNorm, in float32 as HF does (f16 squares overflow on LLaMA's large activations). */
-    private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray x32 = dtype == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
-        NDArray normed = x32.div(x32.square().mean(LAST_AXIS, true).add(config.rmsNormEps()).sqrt());
-        return (dtype == DataType.FLOAT32 ? normed : normed.toType(dtype, false)).mul(weight);
+    /** RMSNorm without its gain (folded into the next matmul), in float32 as HF computes it. */
+    private NDArray normalize(NDArray x) {
+        if (dtype == DataType.FLOAT32) {
+            return x.div(x.square().mean(LAST_AXIS, true).addi(epsilon).sqrt());
+        }
+        // f16 squares overflow on LLaMA's large activations: normalize in float32, as HF does.
+        NDArray x32 = x.toType(DataType.FLOAT32, false);
+        return x32.divi(x32.square().mean(LAST_AXIS, true).addi(epsilon).sqrt()).toType(dtype, false);
     }
 
     /** Softmax over the last axis, in float32 as HF does. */
@@ -157,12 +173,12 @@ public final class LlamaModel implements AutoCloseable {
         return x.getNDArrayInternal().linear(x, weight, null).singletonOrThrow();
     }
 
-    /** Additive mask [T, S]: 0 where query position start+i may see key j (j <= start+i), else -inf. */
+    /** Additive mask [T, S]: 0 where query position start+i may see key j (j <= start+i), else -1e9. */
     private NDArray causalMask(NDManager manager, int start, int steps) {
         int total = start + steps;
         NDArray keyPos = manager.arange(0, total, 1, DataType.FLOAT32).reshape(1, total);
         NDArray queryPos = manager.arange(start, total, 1, DataType.FLOAT32).reshape(steps, 1);
-        NDArray blocked = keyPos.gt(queryPos).toType(DataType.FLOAT32, false).mul(-1e9f);
+        NDArray blocked = keyPos.gt(queryPos).toType(DataType.FLOAT32, false).muli(-1e9f);
         return blocked.toType(dtype, false).toDevice(weights.manager().getDevice(), false);
     }
 
@@ -172,19 +188,19 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** Every large matrix a decode step streams once (fused projections and lm_head), for benchmarks. */
-    public java.util.List<NDArray> decodeMatrices() {
+    public List<NDArray> decodeMatrices() {
         return weights.decodeMatrices();
     }
 
     /**
-     * Native ops one greedy decode step issues (one token, f32; f16 adds 6 casts per layer), counted from
-     * {@link #forward}: per layer 2 RMSNorms of 6, attention 28, MLP 6, 2 residual adds; per step the
-     * token upload, embedding, 2 RoPE slices, final norm, lm_head, reshape, argmax and its download. Each
-     * costs ~1-3 µs of JNI and dispatch on top of its arithmetic.
+     * Native ops one greedy decode step issues (one token, f32, MHA), counted from {@link #forward}: per
+     * layer 2 normalizations of 5, attention 21, MLP 7, 2 residual adds; per step the token upload,
+     * embedding, 2 RoPE slices, final normalization, lm_head, reshape, argmax and its download. Each costs
+     * ~2-10 µs of JNI and dispatch on top of its arithmetic.
      */
     public int opsPerDecodeStep() {
-        int perLayer = 2 * 6 + 28 + 6 + 2;
-        return config.layers() * perLayer + 14;
+        int perLayer = 2 * 5 + 21 + 7 + 2;
+        return config.layers() * perLayer + 13;
     }
 
     /** Bytes one token takes in the KV cache (keys and values, all layers). */

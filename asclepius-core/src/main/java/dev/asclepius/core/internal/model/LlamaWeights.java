@@ -25,24 +25,23 @@ import java.util.List;
  */
 public final class LlamaWeights implements AutoCloseable {
 
-    /** One transformer block. */
-    public record Layer(NDArray inputNorm, NDArray qkvProj, NDArray oProj, NDArray postAttentionNorm,
-                        NDArray gateUpProj, NDArray downProj) {
+    /**
+     * One transformer block. {@code qkvProj} carries the input RMSNorm gain and {@code gateUpProj} the
+     * post-attention RMSNorm gain, folded into their columns.
+     */
+    public record Layer(NDArray qkvProj, NDArray oProj, NDArray gateUpProj, NDArray downProj) {
     }
 
     private final NDManager manager;
     private final DataType dtype;
     private final NDArray embedTokens;
-    private final NDArray finalNorm;
     private final NDArray lmHead;
     private final List<Layer> layers;
 
-    private LlamaWeights(NDManager manager, DataType dtype, NDArray embedTokens, NDArray finalNorm, NDArray lmHead,
-                         List<Layer> layers) {
+    private LlamaWeights(NDManager manager, DataType dtype, NDArray embedTokens, NDArray lmHead, List<Layer> layers) {
         this.manager = manager;
         this.dtype = dtype;
         this.embedTokens = embedTokens;
-        this.finalNorm = finalNorm;
         this.lmHead = lmHead;
         this.layers = List.copyOf(layers);
     }
@@ -60,35 +59,38 @@ public final class LlamaWeights implements AutoCloseable {
             int hd = config.headDim();
             long qRows = (long) config.heads() * hd;
             long kvRows = (long) config.kvHeads() * hd;
+            long inter = config.intermediateSize();
             // The embedding is only gathered from (one row per token), so on the CPU it can stay a view of the file.
             NDArray embed = loader.mappedIfPossible("model.embed_tokens.weight", config.vocabSize(), h);
             List<Layer> layers = new ArrayList<>();
-            // The attention scale is folded into the query weights (see LlamaModel).
+            // Folded into the query rows: the attention scale (see LlamaModel).
             float queryScale = (float) (1.0 / Math.sqrt(hd));
             for (int i = 0; i < config.layers(); i++) {
                 String p = "model.layers." + i + ".";
-                layers.add(new Layer(
-                        loader.plain(p + "input_layernorm.weight", h),
-                        loader.fused(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
-                                p + "self_attn.v_proj.weight"},
-                                new long[][] {{qRows, h}, {kvRows, h}, {kvRows, h}}, queryScale),
-                        loader.plain(p + "self_attn.o_proj.weight", h, qRows),
-                        loader.plain(p + "post_attention_layernorm.weight", h),
-                        loader.fused(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
-                                new long[][] {{config.intermediateSize(), h}, {config.intermediateSize(), h}}, 1f),
-                        loader.plain(p + "mlp.down_proj.weight", h, config.intermediateSize())));
+                try (NDArray inputGain = loader.gain(p + "input_layernorm.weight");
+                     NDArray postGain = loader.gain(p + "post_attention_layernorm.weight")) {
+                    layers.add(new Layer(
+                            loader.fused(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
+                                    p + "self_attn.v_proj.weight"},
+                                    new long[][] {{qRows, h}, {kvRows, h}, {kvRows, h}}, queryScale, inputGain),
+                            loader.plain(p + "self_attn.o_proj.weight", h, qRows),
+                            loader.fused(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
+                                    new long[][] {{inter, h}, {inter, h}}, 1f, postGain),
+                            loader.plain(p + "mlp.down_proj.weight", h, inter)));
+                }
             }
-            NDArray norm = loader.plain("model.norm.weight", h);
-            NDArray head;
+            String headName = "lm_head.weight";
             if (config.tieWordEmbeddings()) {
-                head = embed;
-            } else if (!checkpoint.contains("lm_head.weight")) {
+                headName = "model.embed_tokens.weight";
+            } else if (!checkpoint.contains(headName)) {
                 throw new CheckpointException("Checkpoint " + checkpoint.format() + " has no 'lm_head.weight' and "
                         + "config.json does not set tie_word_embeddings=true: the checkpoint is incomplete.");
-            } else {
-                head = loader.plain("lm_head.weight", config.vocabSize(), h);
             }
-            return new LlamaWeights(manager, dtype, embed, norm, head, layers);
+            NDArray head;
+            try (NDArray finalGain = loader.gain("model.norm.weight")) {
+                head = loader.fused(new String[] {headName}, new long[][] {{config.vocabSize(), h}}, 1f, finalGain);
+            }
+            return new LlamaWeights(manager, dtype, embed, head, layers);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -107,10 +109,7 @@ public final class LlamaWeights implements AutoCloseable {
         return embedTokens;
     }
 
-    public NDArray finalNorm() {
-        return finalNorm;
-    }
-
+    /** lm_head (or the tied embedding) with the final RMSNorm gain folded into its columns. */
     public NDArray lmHead() {
         return lmHead;
     }
@@ -154,37 +153,53 @@ public final class LlamaWeights implements AutoCloseable {
          */
         NDArray plain(String name, long... shape) {
             NDArray view = wrap(stored(name, shape));
-            NDArray converted = toModel(view, 1f);
+            NDArray converted = toModel(view, 1f, null);
             return converted != view ? converted : replace(view, view.toType(dtype, true));
         }
 
         /** A tensor as stored; on the CPU with a matching type a zero-copy view of the file. */
         NDArray mappedIfPossible(String name, long... shape) {
-            return toModel(wrap(stored(name, shape)), 1f);
+            return toModel(wrap(stored(name, shape)), 1f, null);
         }
 
-        /** Tensors concatenated along the output axis (the first part scaled by {@code firstScale}). */
-        NDArray fused(String[] names, long[][] shapes, float firstScale) {
+        /** An RMSNorm gain [hidden] as float32 on the device, to fold into a matrix. */
+        NDArray gain(String name) {
+            NDArray view = wrap(stored(name, new long[] {config.hiddenSize()}));
+            NDArray current = replace(view, view.toDevice(manager.getDevice(), false));
+            return replace(current, current.toType(DataType.FLOAT32, true));
+        }
+
+        /**
+         * Matrices concatenated along the output axis, the first scaled by {@code firstScale}, every column
+         * multiplied by {@code columnGain}; a single matrix is copied even when nothing changes it.
+         */
+        NDArray fused(String[] names, long[][] shapes, float firstScale, NDArray columnGain) {
             try (NDList parts = new NDList()) {
                 for (int i = 0; i < names.length; i++) {
-                    parts.add(toModel(wrap(stored(names[i], shapes[i])), i == 0 ? firstScale : 1f));
+                    parts.add(toModel(wrap(stored(names[i], shapes[i])), i == 0 ? firstScale : 1f, columnGain));
                 }
-                return NDArrays.concat(parts, 0);
+                return parts.size() == 1 ? parts.get(0).toType(dtype, true) : NDArrays.concat(parts, 0);
             }
         }
 
         /**
-         * Moves {@code view} to the model's device and type and scales it, closing every intermediate as
-         * soon as the next exists, so at most one tensor is ever held twice.
+         * Moves {@code view} to the model's device, scales it (in float32) and converts it to the compute
+         * type, closing every intermediate as soon as the next exists, so at most one tensor is ever held
+         * twice.
          */
-        private NDArray toModel(NDArray view, float scale) {
+        private NDArray toModel(NDArray view, float scale, NDArray columnGain) {
             NDArray current = view;
             current = replace(current, current.toDevice(manager.getDevice(), false));
-            current = replace(current, current.toType(dtype, false));
-            if (scale != 1f) {
-                current = replace(current, current.mul(scale));
+            if (scale != 1f || columnGain != null) {
+                current = replace(current, current.toType(DataType.FLOAT32, false));
+                if (columnGain != null) {
+                    current = replace(current, current.mul(columnGain));
+                }
+                if (scale != 1f) {
+                    current = replace(current, current.mul(scale));
+                }
             }
-            return current;
+            return replace(current, current.toType(dtype, false));
         }
 
         private static NDArray replace(NDArray old, NDArray next) {
