@@ -1,6 +1,11 @@
 package dev.asclepius.cli;
 
 import dev.asclepius.core.AsclepiusException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,24 +13,63 @@ import picocli.CommandLine.Command;
 @Command(name = "asclepius", mixinStandardHelpOptions = true, version = "asclepius 0.1.0",
         description = "Run the Asclepius clinical LLM locally (DJL + PyTorch, no Python).",
         subcommands = {DemoCommand.class, GenerateCommand.class, BenchCommand.class, RandomModelCommand.class,
-                CommandLine.HelpCommand.class})
+                RunCommand.class, ParseCommand.class, CommandLine.HelpCommand.class})
 public final class AsclepiusCli {
+    /** Exit code of a user error (bad option, missing file, unusable model folder), as picocli uses for usage errors. */
+    static final int USER_ERROR = 2;
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** Runs the program and returns its exit code (for tests). */
+    /** Runs the program on stdout/stderr and returns its exit code. */
     public static int run(String... args) {
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        try {
+            return run(out, err, args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** Runs the program writing to {@code out} and {@code err} (tests capture both) and returns its exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new AsclepiusCli());
-        // Library errors are expected failures with actionable messages: print the message, not a stack trace.
+        cli.setOut(out);
+        cli.setErr(err);
+        // Expected failures get their message, not a stack trace: library errors carry actionable messages,
+        // and a file that vanished or cannot be opened is the user's to fix, not a bug.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof AsclepiusException) {
-                commandLine.getErr().println("error: " + e.getMessage());
-                return 2;
+            String message = userErrorMessage(e);
+            if (message == null) {
+                throw e;
             }
-            throw e;
+            commandLine.getErr().println("error: " + message);
+            commandLine.getErr().flush();
+            return USER_ERROR;
         });
-        return cli.execute(args);
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** The one-line message for an error the user can fix, or null for a bug (which keeps its stack trace). */
+    private static String userErrorMessage(Exception e) {
+        if (e instanceof AsclepiusException) {
+            return e.getMessage();
+        }
+        if (e instanceof NoSuchFileException missing) {
+            return "file not found: " + missing.getFile();
+        }
+        if (e instanceof AccessDeniedException denied) {
+            return "permission denied: " + denied.getFile();
+        }
+        if (e instanceof IOException) {
+            return "I/O error: " + e.getMessage();
+        }
+        return null;
     }
 }

@@ -1,0 +1,176 @@
+package dev.asclepius.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.asclepius.core.GenerationConfig;
+import dev.asclepius.core.PromptTemplate;
+import dev.asclepius.core.TextTokenizer;
+import dev.asclepius.core.internal.demo.RandomModelSpec;
+import dev.asclepius.core.internal.demo.RandomModelWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every task through the real engine on a tiny random-weight model (real LLaMA tokenizer). The answers
+ * are noise, which is the point: whatever the model says, the client must return a value whose spans
+ * are real offsets into the note, and account for exactly the prompts it sent.
+ */
+class EndToEndRandomModelTest {
+    private static final int MAX_NEW_TOKENS = 24;
+
+    @TempDir
+    static Path dir;
+
+    static AsclepiusClient client;
+
+    @BeforeAll
+    static void loadTinyModel() {
+        RandomModelWriter.write(dir, RandomModelSpec.tiny());
+        client = AsclepiusClient.builder().model(dir)
+                .generation(GenerationConfig.builder().maxNewTokens(MAX_NEW_TOKENS).build()).build();
+    }
+
+    @AfterAll
+    static void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    @Test
+    void entitiesAsksFiveQuestions() {
+        TaskResult<List<Entity>> result = check(() -> client.entities(Fixtures.NOTE));
+        assertThat(result.exchanges()).hasSize(5);
+        assertThat(result.instructions()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void entitiesOfOneType() {
+        TaskResult<List<Entity>> result = check(() -> client.entities(Fixtures.NOTE, EntityType.MEDICATION));
+        assertThat(result.instruction()).contains("medications");
+        assertThat(result.value()).allMatch(e -> e.type() == EntityType.MEDICATION);
+    }
+
+    @Test
+    void abbreviations() {
+        check(() -> client.abbreviations(Fixtures.NOTE));
+    }
+
+    @Test
+    void oneAbbreviation() {
+        TaskResult<Optional<Abbreviation>> result = check(() -> client.abbreviation(Fixtures.NOTE, "CHF"));
+        assertThat(result.instruction()).contains("'CHF'");
+    }
+
+    @Test
+    void relations() {
+        check(() -> client.relations(Fixtures.NOTE));
+    }
+
+    @Test
+    void relationBetweenTwoItems() {
+        TaskResult<Optional<Relation>> result = check(() -> client.relation(Fixtures.NOTE, "Furosemide", "CHF exacerbation"));
+        assertThat(result.instruction()).contains("'Furosemide'").contains("'CHF exacerbation'");
+    }
+
+    @Test
+    void timeline() {
+        check(() -> client.timeline(Fixtures.NOTE));
+    }
+
+    @Test
+    void coreferences() {
+        check(() -> client.coreferences(Fixtures.NOTE));
+    }
+
+    @Test
+    void paraphraseStreamsTheSameText() {
+        StringBuilder streamed = new StringBuilder();
+        TaskResult<Paraphrase> result = check(() -> client.paraphrase(Fixtures.NOTE, (delta, id) -> streamed.append(delta)));
+        assertThat(streamed.toString()).isEqualTo(result.rawResponse());
+    }
+
+    @Test
+    void summarize() {
+        check(() -> client.summarize(Fixtures.NOTE));
+    }
+
+    @Test
+    void summarizeWithFocus() {
+        TaskResult<Summary> result = check(() -> client.summarize(Fixtures.NOTE, "medication changes"));
+        assertThat(result.instruction()).contains("medication changes");
+    }
+
+    @Test
+    void ask() {
+        String question = "What follow-up is planned?";
+        TaskResult<Answer> result = check(() -> client.ask(Fixtures.NOTE, question));
+        assertThat(result.instruction()).isEqualTo(question);
+    }
+
+    /**
+     * Runs one task call and checks what every task owes: a value, one exchange per instruction with its
+     * raw answer and accounting, prompts of exactly {@code INFERENCE.format(note, instruction)}, and spans
+     * that cut their own text out of the note.
+     */
+    private static <T> TaskResult<T> check(Supplier<TaskResult<T>> call) {
+        TaskResult<T> result = call.get();
+        assertThat(result.value()).isNotNull();
+        assertThat(result.exchanges()).isNotEmpty();
+        TextTokenizer tokenizer = client.model().tokenizer();
+        for (Exchange e : result.exchanges()) {
+            assertThat(e.instruction()).isNotBlank();
+            assertThat(e.rawResponse()).isNotNull();
+            assertThat(e.generatedTokens()).isBetween(1, MAX_NEW_TOKENS);
+            // The prompt the engine counted is the one the docs promise: the inference template around note and instruction.
+            String prompt = PromptTemplate.INFERENCE.format(Fixtures.TEXT, e.instruction());
+            assertThat(e.promptTokens()).isEqualTo(tokenizer.encode(prompt).length);
+            assertThat(e.prefillTime()).isPositive();
+            assertThat(e.wallTime()).isGreaterThanOrEqualTo(e.prefillTime().plus(e.decodeTime()));
+        }
+        assertThat(result.rawResponses()).hasSameSizeAs(result.exchanges());
+        assertThat(result.finishReasons()).hasSameSizeAs(result.exchanges());
+        assertThat(result.promptTokens()).isPositive();
+        assertThat(result.generatedTokens()).isPositive();
+        assertThat(result.totalTime()).isGreaterThan(Duration.ZERO);
+        for (Span span : spansIn(result.value())) {
+            assertThat(Fixtures.TEXT.substring(span.begin(), span.end())).as("span %s", span).isEqualTo(span.text());
+        }
+        return result;
+    }
+
+    /** Every Span reachable from a task value (records, lists, Optionals), found by walking record components. */
+    static List<Span> spansIn(Object value) {
+        List<Span> spans = new ArrayList<>();
+        collect(value, spans);
+        return spans;
+    }
+
+    private static void collect(Object value, List<Span> spans) {
+        if (value instanceof Span span) {
+            spans.add(span);
+        } else if (value instanceof Optional<?> optional) {
+            optional.ifPresent(v -> collect(v, spans));
+        } else if (value instanceof List<?> list) {
+            list.forEach(v -> collect(v, spans));
+        } else if (value != null && value.getClass().isRecord()) {
+            for (RecordComponent component : value.getClass().getRecordComponents()) {
+                try {
+                    collect(component.getAccessor().invoke(value), spans);
+                } catch (IllegalAccessException | InvocationTargetException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+}
