@@ -45,7 +45,6 @@ public final class LocalModel implements LanguageModel {
 
     private final ModelInfo info;
     private final HfTextTokenizer tokenizer;
-    private final Checkpoint checkpoint;
     private final NDManager root;
     private final LlamaModel model;
     private final Generator generator;
@@ -66,10 +65,13 @@ public final class LocalModel implements LanguageModel {
             PyTorchRuntime.threads(b.threads.getAsInt());
         }
         HfTextTokenizer tok = HfTextTokenizer.load(dir);
-        Checkpoint ckpt = null;
         NDManager manager = null;
-        try {
-            ckpt = Checkpoint.open(dir);
+        String format;
+        // The checkpoint is closed once the weights are loaded: file mappings that no weight still views
+        // (only the CPU embedding does) are then released, so the process does not keep the whole file
+        // resident next to its converted copy.
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            format = ckpt.format();
             manager = NDManager.newBaseManager(djlDevice, "PyTorch");
             DataType dtype = computeType == ComputeType.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
             LlamaWeights weights = LlamaWeights.load(ckpt, config, djlDevice, dtype, manager);
@@ -78,21 +80,17 @@ public final class LocalModel implements LanguageModel {
             if (manager != null) {
                 manager.close();
             }
-            if (ckpt != null) {
-                ckpt.close();
-            }
             tok.close();
             throw e;
         }
         this.tokenizer = tok;
-        this.checkpoint = ckpt;
         this.root = manager;
         this.generator = new Generator(model, tokenizer);
         this.info = new ModelInfo(dir, config.modelType(), config.layers(), config.hiddenSize(), config.heads(),
                 config.kvHeads(), config.intermediateSize(), config.vocabSize(), config.contextLength(),
                 config.parameters(), b.device, computeType);
         LOG.info("Loaded {} ({} layers, {} params, {}) on {} as {} in {} ms", dir.getFileName(), config.layers(),
-                config.parameters(), ckpt.format(), b.device, computeType, (System.nanoTime() - started) / 1_000_000);
+                config.parameters(), format, b.device, computeType, (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Starts loading the HuggingFace model folder {@code modelDir} (required). */
@@ -169,7 +167,6 @@ public final class LocalModel implements LanguageModel {
             if (root.isOpen()) {
                 model.close();
                 root.close();
-                checkpoint.close();
                 tokenizer.close();
             }
         } finally {

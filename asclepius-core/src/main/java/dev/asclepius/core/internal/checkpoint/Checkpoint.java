@@ -36,6 +36,7 @@ public final class Checkpoint implements AutoCloseable {
     private final Map<String, TensorLocation> locations; // sorted by name
     private final Map<Path, FileChannel> channels;
     private final Map<String, StoredTensor> mapped = new HashMap<>();
+    private final Map<String, MappedByteBuffer> mappings = new HashMap<>();
     private boolean closed;
 
     private Checkpoint(String format, Map<String, TensorLocation> locations, Map<Path, FileChannel> channels) {
@@ -160,9 +161,24 @@ public final class Checkpoint implements AutoCloseable {
             MappedByteBuffer buf = channels.get(t.file()).map(FileChannel.MapMode.READ_ONLY, t.offset(), t.byteLength());
             StoredTensor tensor = new StoredTensor(name, t.type(), t.shape(), buf.order(ByteOrder.LITTLE_ENDIAN));
             mapped.put(name, tensor);
+            mappings.put(name, buf);
             return tensor;
         } catch (IOException e) {
             throw new CheckpointException("Cannot map tensor '" + name + "' from " + t.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Unmaps {@code name}'s data now, so a loader that has copied or converted a tensor does not keep the
+     * file's pages resident next to the copy (a 13B fp32 checkpoint is 52 GB of mappings). The caller
+     * guarantees that nothing views the data any more: no NDArray over it and no buffer from
+     * {@link StoredTensor#data()}. A later {@link #tensor} call maps it again.
+     */
+    public synchronized void release(String name) {
+        mapped.remove(name);
+        MappedByteBuffer buf = mappings.remove(name);
+        if (buf != null) {
+            Unmapper.unmap(buf);
         }
     }
 
@@ -186,6 +202,7 @@ public final class Checkpoint implements AutoCloseable {
         }
         closed = true;
         mapped.clear();
+        mappings.clear();
         closeAll(channels);
     }
 

@@ -15,7 +15,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The model's weights as NDArrays on the target device and type, in the fused layout {@link LlamaModel}
@@ -78,6 +80,7 @@ public final class LlamaWeights implements AutoCloseable {
                                     new long[][] {{inter, h}, {inter, h}}, 1f, postGain),
                             loader.plain(p + "mlp.down_proj.weight", h, inter)));
                 }
+                loader.releaseMappings();   // this layer is copied: drop its file pages before the next
             }
             String headName = "lm_head.weight";
             if (config.tieWordEmbeddings()) {
@@ -90,6 +93,7 @@ public final class LlamaWeights implements AutoCloseable {
             try (NDArray finalGain = loader.gain("model.norm.weight")) {
                 head = loader.fused(new String[] {headName}, new long[][] {{config.vocabSize(), h}}, 1f, finalGain);
             }
+            loader.releaseMappings();
             return new LlamaWeights(manager, dtype, embed, head, layers);
         } catch (RuntimeException e) {
             manager.close();
@@ -139,6 +143,8 @@ public final class LlamaWeights implements AutoCloseable {
         private final ModelConfig config;
         private final NDManager manager;
         private final DataType dtype;
+        private final Set<String> used = new HashSet<>();
+        private final Set<String> viewed = new HashSet<>();
 
         Loader(Checkpoint checkpoint, ModelConfig config, NDManager manager, DataType dtype) {
             this.checkpoint = checkpoint;
@@ -154,12 +160,32 @@ public final class LlamaWeights implements AutoCloseable {
         NDArray plain(String name, long... shape) {
             NDArray view = wrap(stored(name, shape));
             NDArray converted = toModel(view, 1f, null);
-            return converted != view ? converted : replace(view, view.toType(dtype, true));
+            // duplicate(), not toType(.., copy=true): the latter returns an alias of the file mapping.
+            return converted != view ? converted : replace(view, view.duplicate());
         }
 
         /** A tensor as stored; on the CPU with a matching type a zero-copy view of the file. */
         NDArray mappedIfPossible(String name, long... shape) {
-            return toModel(wrap(stored(name, shape)), 1f, null);
+            StoredTensor t = stored(name, shape);
+            NDArray view = wrap(t);
+            NDArray result = toModel(view, 1f, null);
+            if (result == view && t.type() != StorageType.BF16) {
+                viewed.add(name);
+            }
+            return result;
+        }
+
+        /**
+         * Unmaps every tensor read so far that no weight still views. Safe because every other weight is a
+         * fresh array (a copy, conversion or product) and each wrapper over the file was closed.
+         */
+        void releaseMappings() {
+            for (String name : used) {
+                if (!viewed.contains(name)) {
+                    checkpoint.release(name);
+                }
+            }
+            used.clear();
         }
 
         /** An RMSNorm gain [hidden] as float32 on the device, to fold into a matrix. */
@@ -171,14 +197,20 @@ public final class LlamaWeights implements AutoCloseable {
 
         /**
          * Matrices concatenated along the output axis, the first scaled by {@code firstScale}, every column
-         * multiplied by {@code columnGain}; a single matrix is copied even when nothing changes it.
+         * multiplied by {@code columnGain} (so the result never aliases the file).
          */
         NDArray fused(String[] names, long[][] shapes, float firstScale, NDArray columnGain) {
-            try (NDList parts = new NDList()) {
+            NDList parts = new NDList();
+            try {
                 for (int i = 0; i < names.length; i++) {
                     parts.add(toModel(wrap(stored(names[i], shapes[i])), i == 0 ? firstScale : 1f, columnGain));
                 }
-                return parts.size() == 1 ? parts.get(0).toType(dtype, true) : NDArrays.concat(parts, 0);
+                if (parts.size() == 1) {
+                    return parts.remove(0);   // already a fresh array: the gain multiplication made it
+                }
+                return NDArrays.concat(parts, 0);
+            } finally {
+                parts.close();
             }
         }
 
@@ -210,6 +242,7 @@ public final class LlamaWeights implements AutoCloseable {
         }
 
         private StoredTensor stored(String name, long[] expected) {
+            used.add(name);
             if (!checkpoint.contains(name)) {
                 throw new CheckpointException("Tensor '" + name + "' is missing from the " + checkpoint.format()
                         + " checkpoint; the checkpoint does not match config.json (" + config.modelType() + ", "
