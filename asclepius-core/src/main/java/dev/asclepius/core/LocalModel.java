@@ -81,6 +81,11 @@ public final class LocalModel implements LanguageModel {
                 manager.close();
             }
             tok.close();
+            if (e instanceof ai.djl.engine.EngineException) {
+                throw new EngineException("PyTorch failed while loading the weights of " + dir + ": " + e.getMessage()
+                        + " (if PYTORCH_LIBRARY_PATH points at a libtorch other than 2.7.1, DJL 0.36's JNI layer may not"
+                        + " work with it; see docs/gpu.md)", e);
+            }
             throw e;
         }
         this.tokenizer = tok;
