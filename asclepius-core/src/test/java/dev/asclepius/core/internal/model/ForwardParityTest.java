@@ -14,6 +14,11 @@ import dev.asclepius.core.internal.demo.RandomModelWriter;
 import dev.asclepius.core.internal.engine.PyTorchRuntime;
 import dev.asclepius.core.testing.ReferenceConfig;
 import dev.asclepius.core.testing.ReferenceLlama;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -54,6 +59,30 @@ class ForwardParityTest {
             float[][] expected = m.reference().forward(IDS);
             float[][] actual = m.allLogits(IDS);
             assertClose(actual, expected, 1e-4);
+        }
+    }
+
+    @Test
+    void pytorchBinShardsMatchTheReferenceFedFromTorchsOwnValues() throws Exception {
+        // Written by torch.save (fixtures/tiny-llama-bin/make_tiny_llama.py); the reference gets the raw
+        // float32 values torch dumped beside it, not what our .bin reader decodes.
+        Path fixture = Path.of(getClass().getResource("/fixtures/tiny-llama-bin/config.json").toURI()).getParent();
+        Map<String, float[]> weights = new HashMap<>();
+        JsonObject manifest = JsonParser.parseString(
+                Files.readString(fixture.resolve("expected/manifest.json"))).getAsJsonObject();
+        for (String name : manifest.keySet()) {
+            byte[] raw = Files.readAllBytes(fixture.resolve("expected").resolve(manifest.getAsJsonObject(name).get("file").getAsString()));
+            float[] values = new float[raw.length / 4];
+            ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            weights.put(name, values);
+        }
+        int[] ids = {0, 5, 63, 17, 17, 2, 40, 9};
+        try (Loaded m = Loaded.of(fixture, DataType.FLOAT32)) {
+            assertThat(m.checkpoint().format()).contains("pytorch .bin");
+            ModelConfig c = m.config();
+            ReferenceLlama reference = new ReferenceLlama(new ReferenceConfig(c.vocabSize(), c.hiddenSize(),
+                    c.intermediateSize(), c.layers(), c.heads(), c.kvHeads(), c.ropeTheta(), c.rmsNormEps(), false), weights);
+            assertClose(m.allLogits(ids), reference.forward(ids), 1e-4);
         }
     }
 
