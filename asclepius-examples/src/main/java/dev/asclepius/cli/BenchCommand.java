@@ -9,7 +9,11 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,8 +50,20 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as one JSON object.")
     boolean json;
 
+    @Option(names = "--soak", paramLabel = "N", description = "Instead of timing, run N short generations (alternating "
+            + "greedy and seeded sampling) and report resident memory every N/10 and its growth, plus the engine's "
+            + "live native arrays before and after: a leak check.")
+    Integer soak;
+
+    @Option(names = "--soak-new-tokens", defaultValue = "4", paramLabel = "K",
+            description = "New tokens per soak generation (default: ${DEFAULT-VALUE}).")
+    int soakNewTokens;
+
     @Override
     public Integer call() throws IOException {
+        if (soak != null) {
+            return soak();
+        }
         if (repeat < 1 || warmup < 0 || newTokens < 2) {
             throw new InvalidInputException("--repeat must be >= 1, --warmup >= 0 and --new-tokens >= 2.");
         }
@@ -71,6 +87,58 @@ final class BenchCommand implements Callable<Integer> {
                         r.overheadMicrosPerToken(), r.opsPerToken(), r.overheadMicrosPerOp());
                 out.printf("peak RSS         %.0f MB%n", r.peakRssBytes() / 1e6);
                 out.printf("generated ids    %s%n", r.generatedIds());
+            }
+        }
+        return 0;
+    }
+
+    private int soak() throws IOException {
+        if (soak < 1 || soakNewTokens < 1) {
+            throw new InvalidInputException("--soak and --soak-new-tokens must be >= 1.");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (LocalModel model = modelOptions.load()) {
+            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize());
+            int every = Math.max(1, soak / 10);
+            List<Map<String, Object>> samples = new ArrayList<>();
+            if (!json) {
+                out.printf("soak             %d generations x %d new tokens, prompt %d tokens, alternating greedy / seeded sampling, %d threads%n",
+                        soak, soakNewTokens, prompt.length, PyTorchRuntime.threads());
+                out.flush();
+            }
+            EngineBench.SoakReport r = EngineBench.soak(model, prompt, soak, soakNewTokens, done -> {
+                if (done % every == 0 || done == soak) {
+                    long rss = EngineBench.rssBytes();
+                    int arrays = EngineBench.managedArrays(model);
+                    long heap = Runtime.getRuntime().totalMemory();
+                    Map<String, Object> sample = new LinkedHashMap<>();
+                    sample.put("generations", done);
+                    sample.put("rssBytes", rss);
+                    sample.put("heapCommittedBytes", heap);
+                    sample.put("managedArrays", arrays);
+                    samples.add(sample);
+                    if (!json) {
+                        out.printf("rss %9d gen  %8.1f MB  native arrays %d  (Java heap committed %.1f MB)%n",
+                                done, rss / 1e6, arrays, heap / 1e6);
+                        out.flush();
+                    }
+                }
+            });
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("report", r);
+                o.put("samples", samples);
+                out.println(Json.GSON.toJson(o));
+            } else {
+                out.printf("rss before       %.1f MB (after 2 untimed warm-up generations)%n", r.rssBeforeBytes() / 1e6);
+                out.printf("rss after        %.1f MB%n", r.rssAfterBytes() / 1e6);
+                out.printf("rss growth       %+.1f MB over %d generations (%+.1f KB/generation)%n",
+                        r.rssGrowthBytes() / 1e6, r.generations(), r.rssGrowthBytes() / 1e3 / r.generations());
+                out.printf("native arrays    %d before, %d after%n", r.managedArraysBefore(), r.managedArraysAfter());
+                out.printf("java heap        %.1f -> %.1f MB committed (part of the RSS)%n",
+                        r.heapCommittedBeforeBytes() / 1e6, r.heapCommittedAfterBytes() / 1e6);
+                out.printf("throughput       %.1f generations/s (%.1f s)%n", r.generationsPerSecond(), r.seconds());
+                out.printf("peak RSS         %.0f MB%n", r.peakRssBytes() / 1e6);
             }
         }
         return 0;

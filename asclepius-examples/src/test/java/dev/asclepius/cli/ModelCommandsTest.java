@@ -113,6 +113,50 @@ class ModelCommandsTest {
     }
 
     @Test
+    void benchSoakReportsMemoryEveryTenthAndNoNativeArrayGrowth() {
+        Cli cli = Cli.run("bench", "--model", model.toString(), "--prompt-tokens", "8", "--soak", "50", "--threads", "1");
+        assertThat(cli.exitCode()).as(cli.toString()).isZero();
+        String out = cli.out();
+        assertThat(out).contains("50 generations x 4 new tokens, prompt 8 tokens", "1 threads");
+        Matcher sample = Pattern.compile("rss +(\\d+) gen +([0-9.]+) MB +native arrays (\\d+)").matcher(out);
+        java.util.List<Integer> at = new java.util.ArrayList<>();
+        java.util.Set<String> arrays = new java.util.HashSet<>();
+        while (sample.find()) {
+            at.add(Integer.parseInt(sample.group(1)));
+            assertThat(Double.parseDouble(sample.group(2))).isPositive();
+            arrays.add(sample.group(3));
+        }
+        assertThat(at).containsExactly(0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50);
+        assertThat(arrays).as("live native arrays stay constant").hasSize(1);
+        assertThat(out).containsPattern("rss before +[0-9.]+ MB").containsPattern("rss after +[0-9.]+ MB")
+                .containsPattern("rss growth +[-+][0-9.]+ MB over 50 generations")
+                .containsPattern("throughput +[0-9.]+ generations/s");
+        Matcher native_ = Pattern.compile("native arrays +(\\d+) before, (\\d+) after").matcher(out);
+        assertThat(native_.find()).as(out).isTrue();
+        assertThat(native_.group(2)).isEqualTo(native_.group(1));
+    }
+
+    @Test
+    void benchSoakJsonHasTheReportAndSamples() {
+        Cli cli = Cli.run("bench", "--model", model.toString(), "--prompt-tokens", "4", "--soak", "6",
+                "--soak-new-tokens", "2", "--json");
+        assertThat(cli.exitCode()).as(cli.toString()).isZero();
+        JsonObject o = JsonParser.parseString(cli.out()).getAsJsonObject();
+        JsonObject r = o.getAsJsonObject("report");
+        assertThat(r.get("generations").getAsInt()).isEqualTo(6);
+        assertThat(r.get("newTokensEach").getAsInt()).isEqualTo(2);
+        assertThat(r.get("promptTokens").getAsInt()).isEqualTo(4);
+        assertThat(r.get("rssBeforeBytes").getAsLong()).isPositive();
+        assertThat(r.get("rssGrowthBytes").getAsLong())
+                .isEqualTo(r.get("rssAfterBytes").getAsLong() - r.get("rssBeforeBytes").getAsLong());
+        assertThat(r.get("managedArraysAfter").getAsInt()).isEqualTo(r.get("managedArraysBefore").getAsInt());
+        assertThat(r.get("generationsPerSecond").getAsDouble()).isPositive();
+        JsonArray samples = o.getAsJsonArray("samples");
+        assertThat(samples).hasSize(7); // 0, then every generation (6 / 10 rounds up to every 1)
+        assertThat(samples.get(6).getAsJsonObject().get("generations").getAsInt()).isEqualTo(6);
+    }
+
+    @Test
     void randomModelWritesALoadableFolder() {
         Path out = tmp.resolve("written");
         Cli cli = Cli.run("random-model", "--preset", "tiny", "--layers", "1", "--storage", "f16", "--out", out.toString());

@@ -5,6 +5,7 @@ import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.GenerationResult;
 import dev.asclepius.core.LocalModel;
 import dev.asclepius.core.internal.Internals;
+import dev.asclepius.core.internal.engine.PyTorchRuntime;
 import dev.asclepius.core.internal.model.LlamaModel;
 import dev.asclepius.core.internal.model.ModelConfig;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Greedy generation timed in one JVM against the floors measured in the same run: decode against the
@@ -98,6 +100,68 @@ public final class EngineBench {
                 model.info().computeType().toString(), prefillMedian, n / prefillMedian, decodeMedian,
                 1 / decodeMedian, bytes, floor, decodeMedian / floor, bytes / floor / 1e9, prefillGflops, matmulGflops,
                 prefillGflops / matmulGflops, overheadMicros, ops, overheadMicros / ops, peakRssBytes(), last.tokenIds());
+    }
+
+    /**
+     * What a soak run measured: resident memory and the engine's live native arrays before and after many
+     * short generations. RSS includes the Java heap, so some growth is the JVM growing its heap (compare the
+     * committed heap before and after); a leak of native arrays shows in {@code managedArraysAfter > managedArraysBefore}.
+     */
+    public record SoakReport(
+            int generations,
+            int newTokensEach,
+            int promptTokens,
+            int threads,
+            long rssBeforeBytes,
+            long rssAfterBytes,
+            long rssGrowthBytes,
+            int managedArraysBefore,
+            int managedArraysAfter,
+            long heapCommittedBeforeBytes,
+            long heapCommittedAfterBytes,
+            double seconds,
+            double generationsPerSecond,
+            long peakRssBytes) {
+    }
+
+    /**
+     * Runs {@code generations} short generations of {@code newTokens} tokens each (EOS ignored, so every one
+     * does the same work), alternating greedy decoding and seeded sampling (temperature 0.8, top-k 40, seed =
+     * the generation's index). One greedy and one sampled generation run first, untimed, so the "before"
+     * figures are taken after the allocators and the JIT have warmed up. {@code progress} is called once the
+     * "before" figures are taken (with 0), then after every generation with the number done so far
+     * (1..generations), on the calling thread; the time it takes counts in the throughput.
+     */
+    public static SoakReport soak(LocalModel model, int[] prompt, int generations, int newTokens, IntConsumer progress) {
+        if (generations < 1 || newTokens < 1) {
+            throw new IllegalArgumentException("generations and newTokens must be >= 1");
+        }
+        GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build();
+        GenerationConfig sampled = greedy.toBuilder().temperature(0.8f).topK(40).build();
+        model.generate(prompt, greedy);
+        model.generate(prompt, sampled.toBuilder().seed(-1).build());
+        var manager = Internals.engine(model).manager();
+        int arraysBefore = manager.getManagedArrays().size();
+        long rssBefore = rssBytes();
+        long heapBefore = Runtime.getRuntime().totalMemory();
+        progress.accept(0);
+        long started = System.nanoTime();
+        for (int i = 0; i < generations; i++) {
+            model.generate(prompt, i % 2 == 0 ? greedy : sampled.toBuilder().seed(i).build());
+            progress.accept(i + 1);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long rssAfter = rssBytes();
+        long heapAfter = Runtime.getRuntime().totalMemory();
+        int arraysAfter = manager.getManagedArrays().size();
+        return new SoakReport(generations, newTokens, prompt.length, PyTorchRuntime.threads(),
+                rssBefore, rssAfter, rssAfter - rssBefore, arraysBefore, arraysAfter, heapBefore, heapAfter, seconds, generations / seconds,
+                peakRssBytes());
+    }
+
+    /** The number of native arrays the engine behind {@code model} holds now (weights, caches, leaks). */
+    public static int managedArrays(LocalModel model) {
+        return Internals.engine(model).manager().getManagedArrays().size();
     }
 
     /** Peak resident set size of this process (VmHWM), or -1 where /proc is not available. */
