@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.asclepius.core.internal.Internals;
 import dev.asclepius.core.internal.checkpoint.Checkpoint;
 import dev.asclepius.core.internal.engine.PyTorchRuntime;
+import dev.asclepius.core.internal.generate.BatchGenerator;
 import dev.asclepius.core.internal.generate.Generator;
 import dev.asclepius.core.internal.model.KvCache;
 import dev.asclepius.core.internal.model.LlamaModel;
@@ -16,6 +17,7 @@ import dev.asclepius.core.internal.model.ModelConfig;
 import dev.asclepius.core.internal.tokenizer.HfTextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.locks.ReentrantLock;
@@ -48,6 +50,7 @@ public final class LocalModel implements LanguageModel {
     private final NDManager root;
     private final LlamaModel model;
     private final Generator generator;
+    private final BatchGenerator batchGenerator;
     private final ReentrantLock lock = new ReentrantLock(true);
     private volatile boolean closed;
 
@@ -91,6 +94,7 @@ public final class LocalModel implements LanguageModel {
         this.tokenizer = tok;
         this.root = manager;
         this.generator = new Generator(model, tokenizer);
+        this.batchGenerator = new BatchGenerator(model, tokenizer, generator);
         this.info = new ModelInfo(dir, config.modelType(), config.layers(), config.hiddenSize(), config.heads(),
                 config.kvHeads(), config.intermediateSize(), config.vocabSize(), config.contextLength(),
                 config.parameters(), b.device, computeType);
@@ -113,6 +117,25 @@ public final class LocalModel implements LanguageModel {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(listener, "listener");
         return withModel(() -> generator.generate(promptIds, config, listener, () -> closed));
+    }
+
+    /**
+     * Generates for several prompts together, one result per prompt in order. Every decode step reads the
+     * weights once for the whole batch, so on a memory-bound machine B sequences cost little more than one;
+     * sequences that finish early leave the batch. Greedy results equal those of {@link #generate} one by
+     * one (up to float rounding in near-ties: batched matmuls accumulate in a different order).
+     *
+     * @throws ContextLengthExceededException if any prompt alone fills the context (before any compute)
+     */
+    public List<GenerationResult> generateBatch(List<int[]> prompts, GenerationConfig config) {
+        return generateBatch(prompts, config, java.util.Collections.nCopies(prompts.size(), TokenListener.NONE));
+    }
+
+    /** {@link #generateBatch(List, GenerationConfig)} streaming each prompt's text to its own listener. */
+    public List<GenerationResult> generateBatch(List<int[]> prompts, GenerationConfig config,
+                                                List<TokenListener> listeners) {
+        Objects.requireNonNull(config, "config");
+        return withModel(() -> batchGenerator.generate(List.copyOf(prompts), config, List.copyOf(listeners), () -> closed));
     }
 
     /**

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.asclepius.core.ContextLengthExceededException;
-import dev.asclepius.core.FinishReason;
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.GenerationResult;
 import dev.asclepius.core.InvalidInputException;
@@ -16,11 +15,7 @@ import dev.asclepius.core.TokenListener;
 import dev.asclepius.core.internal.engine.PyTorchRuntime;
 import dev.asclepius.core.internal.model.KvCache;
 import dev.asclepius.core.internal.model.LlamaModel;
-import dev.asclepius.core.internal.tokenizer.StreamingDecoder;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -62,80 +57,43 @@ public final class Generator {
         PyTorchRuntime.noGrad();
         int context = model.config().contextLength();
         int capacity = Math.min(context, promptIds.length + config.maxNewTokens());
-        Sampler sampler = new Sampler(config);
-        StreamingDecoder decoder = new StreamingDecoder(tokenizer, config.stopStrings());
-        int[] seen = Arrays.copyOf(promptIds, capacity + 1);
-        int seenCount = promptIds.length;
-        List<Integer> output = new ArrayList<>();
-        FinishReason reason;
+        Sequence sequence = new Sequence(promptIds, config, tokenizer, listener, capacity);
         long started = System.nanoTime();
         long prefillEnd;
-        int decodeSteps = 0;
         NDManager manager = model.manager();
         try (KvCache cache = model.newCache(1, capacity)) {
             int next;
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray ids = manager.create(promptIds, new Shape(1, promptIds.length));
-                next = choose(model.forward(ids, 0, cache, false), sampler, seen, seenCount);
+                next = choose(model.forward(ids, 0, cache, false), sequence);
             }
             prefillEnd = System.nanoTime();
             int position = promptIds.length;
-            while (true) {
-                output.add(next);
-                seen[seenCount++] = next;
-                reason = finish(next, config, decoder, listener, output.size(), position + 1, context);
-                if (reason != null) {
-                    break;
-                }
+            while (!sequence.accept(next, context)) {
                 if (closing.getAsBoolean()) {
                     throw new ModelClosedException("The model was closed during generation; the partial output was discarded.");
                 }
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     NDArray ids = manager.create(new int[] {next}, new Shape(1, 1));
-                    next = choose(model.forward(ids, position, cache, false), sampler, seen, seenCount);
+                    next = choose(model.forward(ids, position, cache, false), sequence);
                 }
                 position++;
-                decodeSteps++;
+                sequence.countDecodeStep();
             }
         }
         long end = System.nanoTime();
-        String tail = decoder.flush();
-        if (!tail.isEmpty()) {
-            listener.onToken(tail, output.get(output.size() - 1));
-        }
-        return new GenerationResult(decoder.text(), output, reason, promptIds.length,
-                Duration.ofNanos(prefillEnd - started), Duration.ofNanos(end - prefillEnd), decodeSteps);
+        return sequence.result(Duration.ofNanos(prefillEnd - started), Duration.ofNanos(end - prefillEnd));
     }
 
-    /** The finish reason after emitting {@code token}, or null to go on. */
-    private FinishReason finish(int token, GenerationConfig config, StreamingDecoder decoder, TokenListener listener,
-                                int generated, int totalTokens, int context) {
-        if (token == tokenizer.eosId() && !config.ignoreEos()) {
-            return FinishReason.EOS;
-        }
-        if (config.stopTokenIds().contains(token)) {
-            return FinishReason.STOP_TOKEN;
-        }
-        listener.onToken(decoder.push(token), token);
-        if (decoder.stopped()) {
-            return FinishReason.STOP_STRING;
-        }
-        if (generated >= config.maxNewTokens()) {
-            return FinishReason.MAX_TOKENS;
-        }
-        if (totalTokens >= context) {
-            return FinishReason.CONTEXT_FULL;
-        }
-        return null;
-    }
-
-    private static int choose(NDArray logits, Sampler sampler, int[] seen, int seenCount) {
+    /** The next token of a single sequence from its [1, vocab] logits. */
+    private static int choose(NDArray logits, Sequence sequence) {
+        Sampler sampler = sequence.sampler();
         if (!sampler.needsLogits()) {
             return (int) logits.argMax(-1).toLongArray()[0];
         }
         float[] row = logits.toType(DataType.FLOAT32, false).toFloatArray();
-        return sampler.next(row, seen, seenCount);
+        return sampler.next(row, sequence.seen(), sequence.seenCount());
     }
 }

@@ -2,6 +2,7 @@ package dev.asclepius.core.internal.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -14,11 +15,13 @@ public final class KvCache implements AutoCloseable {
     private final NDManager manager;
     private final NDArray[] keys;
     private final NDArray[] values;
+    private int batch;
     private final int capacity;
 
     KvCache(NDManager parent, ModelConfig config, int batch, int capacity, DataType dtype) {
         this.manager = parent.newSubManager();
         this.capacity = capacity;
+        this.batch = batch;
         this.keys = new NDArray[config.layers()];
         this.values = new NDArray[config.layers()];
         Shape shape = new Shape(batch, config.kvHeads(), capacity, config.headDim());
@@ -30,6 +33,30 @@ public final class KvCache implements AutoCloseable {
 
     public int capacity() {
         return capacity;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    /** Keeps only the given rows (sequences), in that order: finished sequences leave a batch. */
+    public void keepRows(long[] rows) {
+        if (rows.length == batch) {
+            return;
+        }
+        try (NDArray index = manager.create(rows)) {
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = replace(keys[i], keys[i].get(index));
+                values[i] = replace(values[i], values[i].get(index));
+                NDScope.unregister(keys[i], values[i]);   // cache memory outlives any step scope
+            }
+        }
+        batch = rows.length;
+    }
+
+    private static NDArray replace(NDArray old, NDArray next) {
+        old.close();
+        return next;
     }
 
     void write(int layer, int start, NDArray k, NDArray v) {

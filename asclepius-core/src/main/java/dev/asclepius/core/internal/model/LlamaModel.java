@@ -80,12 +80,38 @@ public final class LlamaModel implements AutoCloseable {
      * for the last position, or [batch, T, vocab] when {@code allPositions}.
      */
     public NDArray forward(NDArray ids, int start, KvCache cache, boolean allPositions) {
-        long batch = ids.getShape().get(0);
         int steps = (int) ids.getShape().get(1);
-        NDArray cos = rope.cos(start, steps);                 // [T, head_dim]
+        NDArray cos = rope.cos(start, steps);                 // [T, head_dim]: every row at positions start..
         NDArray sin = rope.sin(start, steps);
         NDArray mask = steps > 1 ? causalMask(ids.getManager(), start, steps) : null;
+        return run(ids, start, cos, sin, mask, cache, allPositions);
+    }
 
+    /**
+     * The batched form, for rows whose tokens share cache slots but not positions: row b's tokens sit at
+     * slots {@code start .. start+T-1} with RoPE positions {@code positions[b]} ([batch, T] int64), and
+     * row b may attend only to the slots where {@code slotMask[b]} ([batch, capacity], additive: 0 or
+     * -1e9) is 0 — left padding and gaps between a shared prefix and a shorter suffix are masked there.
+     * Because RoPE encodes positions in the keys themselves, a row's keys can sit at any slot.
+     */
+    public NDArray forward(NDArray ids, int start, NDArray positions, NDArray slotMask, KvCache cache,
+                           boolean allPositions) {
+        long batch = ids.getShape().get(0);
+        int steps = (int) ids.getShape().get(1);
+        int total = start + steps;
+        NDArray cos = rope.cosAt(positions).reshape(batch, 1, steps, config.headDim());   // [B, 1, T, head_dim]
+        NDArray sin = rope.sinAt(positions).reshape(batch, 1, steps, config.headDim());
+        NDArray mask = slotMask.get(new NDIndex().addAllDim().addSliceDim(0, total)).reshape(batch, 1, 1, 1, total);
+        if (steps > 1) {
+            mask = mask.add(causalMask(ids.getManager(), start, steps));                   // [B, 1, 1, T, S]
+        }
+        return run(ids, start, cos, sin, mask, cache, allPositions);
+    }
+
+    private NDArray run(NDArray ids, int start, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
+                        boolean allPositions) {
+        long batch = ids.getShape().get(0);
+        int steps = (int) ids.getShape().get(1);
         NDArray x = weights.embedTokens().get(ids);            // [B, T, hidden], a fresh copy we may update in place
         for (int layer = 0; layer < config.layers(); layer++) {
             LlamaWeights.Layer w = weights.layer(layer);

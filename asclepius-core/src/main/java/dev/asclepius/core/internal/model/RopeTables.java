@@ -61,6 +61,15 @@ final class RopeTables {
         return converted;
     }
 
+    /** cos rows for arbitrary positions ([...] int64 -> [..., head_dim]). */
+    NDArray cosAt(NDArray positions) {
+        return cos.get(positions);
+    }
+
+    NDArray sinAt(NDArray positions) {
+        return sin.get(positions);
+    }
+
     NDArray cos(int start, int steps) {
         return cos.get(new NDIndex().addSliceDim(start, start + steps));
     }
