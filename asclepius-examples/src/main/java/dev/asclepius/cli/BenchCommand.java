@@ -55,6 +55,11 @@ final class BenchCommand implements Callable<Integer> {
             + "live native arrays before and after: a leak check.")
     Integer soak;
 
+    @Option(names = "--batch", split = ",", paramLabel = "B[,B...]",
+            description = "Instead of the single-sequence report, time greedy decoding of B copies of the prompt together "
+                    + "(LocalModel.generateBatch) for each B, e.g. --batch 1,2,4,8: generated tokens/s of all sequences.")
+    int[] batch;
+
     @Option(names = "--soak-new-tokens", defaultValue = "4", paramLabel = "K",
             description = "New tokens per soak generation (default: ${DEFAULT-VALUE}).")
     int soakNewTokens;
@@ -63,6 +68,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (soak != null) {
             return soak();
+        }
+        if (batch != null) {
+            return batches();
         }
         if (repeat < 1 || warmup < 0 || newTokens < 2) {
             throw new InvalidInputException("--repeat must be >= 1, --warmup >= 0 and --new-tokens >= 2.");
@@ -87,6 +95,32 @@ final class BenchCommand implements Callable<Integer> {
                         r.overheadMicrosPerToken(), r.opsPerToken(), r.overheadMicrosPerOp());
                 out.printf("peak RSS         %.0f MB%n", r.peakRssBytes() / 1e6);
                 out.printf("generated ids    %s%n", r.generatedIds());
+            }
+        }
+        return 0;
+    }
+
+    private int batches() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        try (LocalModel model = modelOptions.load()) {
+            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize());
+            java.util.List<EngineBench.BatchReport> reports = new java.util.ArrayList<>();
+            for (int b : batch) {
+                if (b < 1) {
+                    throw new InvalidInputException("--batch sizes must be >= 1, got " + b);
+                }
+                EngineBench.BatchReport r = EngineBench.batch(model, prompt, newTokens, b, warmup, repeat);
+                reports.add(r);
+                if (!json) {
+                    double base = reports.get(0).decodeTokensPerSecond() / reports.get(0).batch();
+                    out.printf("batch %-3d prefill %.3f s, decode %.2f ms/step, %.1f tok/s (%.2fx batch-1 per-sequence rate), peak RSS %.0f MB%n",
+                            r.batch(), r.prefillSeconds(), r.decodeSecondsPerStep() * 1e3, r.decodeTokensPerSecond(),
+                            r.decodeTokensPerSecond() / base, r.peakRssBytes() / 1e6);
+                    out.flush();
+                }
+            }
+            if (json) {
+                out.println(Json.GSON.toJson(reports));
             }
         }
         return 0;

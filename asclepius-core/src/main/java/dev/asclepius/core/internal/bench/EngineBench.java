@@ -164,6 +164,33 @@ public final class EngineBench {
         return Internals.engine(model).manager().getManagedArrays().size();
     }
 
+    /** Decode throughput of one batch size: every sequence's generated tokens per second of decode. */
+    public record BatchReport(int batch, int promptTokens, int newTokens, double prefillSeconds,
+                              double decodeSecondsPerStep, double decodeTokensPerSecond, long peakRssBytes) {
+    }
+
+    /**
+     * Greedy generation of {@code batch} copies of {@code prompt} together ({@link LocalModel#generateBatch}),
+     * medians over {@code repeat} runs after {@code warmup}.
+     */
+    public static BatchReport batch(LocalModel model, int[] prompt, int newTokens, int batch, int warmup, int repeat) {
+        GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build();
+        List<int[]> prompts = java.util.Collections.nCopies(batch, prompt);
+        for (int i = 0; i < warmup; i++) {
+            model.generateBatch(prompts, greedy);
+        }
+        double[] prefill = new double[repeat];
+        double[] step = new double[repeat];
+        for (int r = 0; r < repeat; r++) {
+            GenerationResult first = model.generateBatch(prompts, greedy).get(0);
+            prefill[r] = first.prefillTime().toNanos() / 1e9;
+            step[r] = first.decodeTime().toNanos() / 1e9 / Math.max(1, first.decodeSteps());
+        }
+        double stepMedian = MatmulFloor.median(step);
+        return new BatchReport(batch, prompt.length, newTokens, MatmulFloor.median(prefill), stepMedian,
+                batch / stepMedian, peakRssBytes());
+    }
+
     /** Peak resident set size of this process (VmHWM), or -1 where /proc is not available. */
     public static long peakRssBytes() {
         return procStatus("VmHWM:");
