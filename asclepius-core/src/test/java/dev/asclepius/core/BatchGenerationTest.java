@@ -26,7 +26,7 @@ class BatchGenerationTest {
     @BeforeAll
     static void load() {
         // GQA (4 heads / 2 kv heads) so the batched mask meets the grouped attention layout too.
-        RandomModelWriter.write(dir, new RandomModelSpec("llama", 32000, 64, 128, 2, 4, 2, 128, false, StorageType.F32, 5, 0));
+        RandomModelWriter.write(dir, new RandomModelSpec("llama", 32000, 64, 128, 2, 4, 2, 512, false, StorageType.F32, 5, 0));
         model = LocalModel.load(dir);
         prompts = List.of(
                 model.tokenizer().encode("Pt c/o SOB."),
@@ -77,6 +77,29 @@ class BatchGenerationTest {
     }
 
     @Test
+    void questionsAboutOneNoteShareItsPrefixAndAnswerAsAlone() {
+        String note = "Discharge Diagnosis: CAP. HTN. DM2.\nHospital Course: 67M admitted with fever and SOB, "
+                + "treated with ceftriaxone, switched to PO amoxicillin on hospital day 3.";
+        List<int[]> questions = new ArrayList<>();
+        for (String q : List.of("What medications was the patient discharged on?", "What is the expanded form of 'CAP'?",
+                "Summarize the hospital course.", "When was the antibiotic switched?")) {
+            questions.add(model.tokenizer().encode(PromptTemplate.INFERENCE.format(note, q)));
+        }
+        int shared = 0;
+        while (shared < questions.get(0).length && questions.get(0)[shared] == questions.get(1)[shared]) {
+            shared++;
+        }
+        assertThat(shared).as("the template and the note are a long common prefix").isGreaterThan(60);
+        GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(8).ignoreEos(true).build();
+        List<GenerationResult> batch = model.generateBatch(questions, greedy);
+        for (int i = 0; i < questions.size(); i++) {
+            assertThat(batch.get(i).tokenIds()).as("question %d", i)
+                    .isEqualTo(model.generate(questions.get(i), greedy).tokenIds());
+            assertThat(batch.get(i).promptTokens()).isEqualTo(questions.get(i).length);
+        }
+    }
+
+    @Test
     void seededSamplingInABatchIsReproducible() {
         GenerationConfig sampled = GenerationConfig.builder().maxNewTokens(8).temperature(0.9f).topK(40).seed(3).ignoreEos(true).build();
         List<GenerationResult> first = model.generateBatch(prompts, sampled);
@@ -115,7 +138,7 @@ class BatchGenerationTest {
     void badBatchesFailBeforeAnyCompute() {
         GenerationConfig config = GenerationConfig.greedy();
         assertThatThrownBy(() -> model.generateBatch(List.of(), config)).isInstanceOf(InvalidInputException.class);
-        assertThatThrownBy(() -> model.generateBatch(List.of(prompts.get(0), new int[128]), config))
+        assertThatThrownBy(() -> model.generateBatch(List.of(prompts.get(0), new int[512]), config))
                 .isInstanceOf(ContextLengthExceededException.class);
     }
 }

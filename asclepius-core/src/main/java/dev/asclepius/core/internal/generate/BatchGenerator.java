@@ -21,14 +21,18 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * Generates for several prompts at once. Prompts are left-padded to a common length so every row writes
- * the same cache slot at each step (one in-place write per layer for the whole batch); each row keeps its
- * own RoPE positions (slot minus its padding) and masks its padding slots, so a row computes what it would
- * alone. Decode reads every weight once per step whatever the batch size, which is where the throughput
- * comes from. A row that finishes leaves the batch (its cache row is dropped) so the rest run narrower.
+ * Generates for several prompts at once. The longest token prefix all prompts share (the template and the
+ * note, when several questions are asked about one note) is computed once and copied into every row.
+ * The rest of each prompt is right-aligned after it, so every row writes the same cache slot at each step
+ * (one in-place write per layer for the whole batch); the gap a shorter row leaves is masked and each row
+ * keeps its own RoPE positions (slot minus its gap), so a row computes what it would alone. Decode reads
+ * every weight once per step whatever the batch size, which is where the throughput comes from. A row
+ * that finishes leaves the batch (its cache row is dropped) so the rest run narrower.
  */
 public final class BatchGenerator {
     private static final float BLOCKED = -1e9f;
+    /** Below this many shared tokens a separate prefix pass costs more than it saves. */
+    private static final int MIN_SHARED_PREFIX = 8;
 
     private final LlamaModel model;
     private final TextTokenizer tokenizer;
@@ -55,13 +59,14 @@ public final class BatchGenerator {
         PyTorchRuntime.noGrad();
         int context = model.config().contextLength();
         int rows = prompts.size();
-        int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
-        int capacity = Math.min(context, longest + config.maxNewTokens());
+        int shared = sharedPrefix(prompts);
+        int longest = prompts.stream().mapToInt(p -> p.length - shared).max().orElseThrow();   // longest suffix
+        int capacity = Math.min(context, shared + longest + config.maxNewTokens());
         List<Sequence> sequences = new ArrayList<>();
-        int[] padding = new int[rows];
+        int[] gap = new int[rows];
         for (int r = 0; r < rows; r++) {
             sequences.add(new Sequence(prompts.get(r), config, tokenizer, listeners.get(r), capacity));
-            padding[r] = longest - prompts.get(r).length;
+            gap[r] = longest - (prompts.get(r).length - shared);
         }
         NDManager manager = model.manager();
         long started = System.nanoTime();
@@ -70,26 +75,34 @@ public final class BatchGenerator {
         int[] active = new int[rows];
         Arrays.setAll(active, i -> i);
         try (KvCache cache = model.newCache(rows, capacity);
-             NDArray slotMask = manager.create(slotMask(padding, capacity), new Shape(rows, capacity))) {
+             NDArray slotMask = manager.create(slotMask(shared, gap, capacity), new Shape(rows, capacity))) {
             NDArray mask = slotMask;
             int[] next;
+            if (shared > 0) {
+                try (KvCache prefix = model.newCache(1, shared); NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    int[] ids = Arrays.copyOf(prompts.get(0), shared);
+                    model.forward(manager.create(ids, new Shape(1, shared)), 0, prefix, false);
+                    cache.copyPrefix(prefix, shared);
+                }
+            }
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 int[] ids = new int[rows * longest];
                 long[] positions = new long[rows * longest];
                 for (int r = 0; r < rows; r++) {
                     int[] p = prompts.get(r);
-                    System.arraycopy(p, 0, ids, r * longest + padding[r], p.length);
+                    System.arraycopy(p, shared, ids, r * longest + gap[r], p.length - shared);
                     for (int t = 0; t < longest; t++) {
-                        positions[r * longest + t] = Math.max(0, t - padding[r]);
+                        positions[r * longest + t] = shared + Math.max(0, t - gap[r]);
                     }
                 }
-                NDArray logits = model.forward(manager.create(ids, new Shape(rows, longest)), 0,
+                NDArray logits = model.forward(manager.create(ids, new Shape(rows, longest)), shared,
                         manager.create(positions, new Shape(rows, longest)), mask, cache, false);
                 next = choose(logits, sequences, active);
             }
             prefillEnd = System.nanoTime();
-            int slot = longest;
+            int slot = shared + longest;
             while (true) {
                 int width = active.length;
                 long[] keptRows = new long[width];   // batch rows (before compaction) still running
@@ -104,6 +117,13 @@ public final class BatchGenerator {
                     }
                 }
                 if (kept == 0) {
+                    break;
+                }
+                if (slot >= capacity) {
+                    // Rows shorter than the longest could go on alone; in the batch the slots are used up.
+                    for (int i = 0; i < kept; i++) {
+                        sequences.get(active[i]).stopForContext();
+                    }
                     break;
                 }
                 if (closing.getAsBoolean()) {
@@ -124,7 +144,7 @@ public final class BatchGenerator {
                     scope.suppressNotUsedWarning();
                     long[] positions = new long[kept];
                     for (int i = 0; i < kept; i++) {
-                        positions[i] = slot - padding[active[i]];
+                        positions[i] = slot - gap[active[i]];
                     }
                     NDArray logits = model.forward(manager.create(next, new Shape(kept, 1)), slot,
                             manager.create(positions, new Shape(kept, 1)), mask, cache, false);
@@ -155,13 +175,35 @@ public final class BatchGenerator {
         }
     }
 
-    /** Additive mask [rows, capacity]: a row's left padding is blocked, everything else open. */
-    private static float[] slotMask(int[] padding, int capacity) {
-        float[] mask = new float[padding.length * capacity];
-        for (int r = 0; r < padding.length; r++) {
-            Arrays.fill(mask, r * capacity, r * capacity + padding[r], BLOCKED);
+    /** Additive mask [rows, capacity]: the gap after the shared prefix is blocked in each row, the rest open. */
+    private static float[] slotMask(int shared, int[] gap, int capacity) {
+        float[] mask = new float[gap.length * capacity];
+        for (int r = 0; r < gap.length; r++) {
+            Arrays.fill(mask, r * capacity + shared, r * capacity + shared + gap[r], BLOCKED);
         }
         return mask;
+    }
+
+    /**
+     * Tokens every prompt starts with, leaving each at least one token of its own (the last prompt token
+     * must run in the batched pass to give that row's first logits); 0 when too short to be worth a pass.
+     */
+    static int sharedPrefix(List<int[]> prompts) {
+        if (prompts.size() < 2) {
+            return 0;
+        }
+        int[] first = prompts.get(0);
+        int shared = first.length - 1;
+        for (int[] p : prompts) {
+            shared = Math.min(shared, p.length - 1);
+            for (int i = 0; i < shared; i++) {
+                if (p[i] != first[i]) {
+                    shared = i;
+                    break;
+                }
+            }
+        }
+        return shared >= MIN_SHARED_PREFIX ? shared : 0;
     }
 
     /** Next token of every active row from [rows, vocab] logits. */

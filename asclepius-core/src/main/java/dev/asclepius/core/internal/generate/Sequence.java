@@ -99,6 +99,11 @@ final class Sequence {
         return null;
     }
 
+    /** Ends the sequence because its batch ran out of cache slots. */
+    void stopForContext() {
+        reason = FinishReason.CONTEXT_FULL;
+    }
+
     /** The result, after delivering any text held back for a possible stop string. */
     GenerationResult result(Duration prefill, Duration decode) {
         String tail = decoder.flush();

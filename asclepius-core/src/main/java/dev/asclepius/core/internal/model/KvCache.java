@@ -39,6 +39,20 @@ public final class KvCache implements AutoCloseable {
         return batch;
     }
 
+    /**
+     * Copies the first {@code length} slots of {@code source}'s only row into every row of this cache: a
+     * prompt prefix computed once serves a whole batch.
+     */
+    public void copyPrefix(KvCache source, int length) {
+        NDIndex rows = new NDIndex().addAllDim(2).addSliceDim(0, length);
+        for (int i = 0; i < keys.length; i++) {
+            try (NDArray k = source.keys(i, length); NDArray v = source.values(i, length)) {
+                keys[i].set(rows, k);     // [1, ...] broadcast over the batch
+                values[i].set(rows, v);
+            }
+        }
+    }
+
     /** Keeps only the given rows (sequences), in that order: finished sequences leave a batch. */
     public void keepRows(long[] rows) {
         if (rows.length == batch) {
