@@ -85,7 +85,7 @@ import java.util.regex.Pattern;
  * server names the matched stop in {@code stop_reason} (vLLM does).
  *
  * <p><b>Errors and retries.</b> 429, 5xx and connection failures are retried up to
- * {@link Builder#maxRetries(int)} times with exponential backoff and jitter, honouring {@code Retry-After};
+ * {@link Builder#maxRetries(int)} times with exponential backoff and jitter, honouring {@code Retry-After} (up to 2 minutes);
  * then a {@link RemoteException} names the URL and last status. A request timeout is not retried (the
  * server may still be generating). 401/403 raise a {@link RemoteException} about the API key; a 400 that
  * says "maximum context length" raises {@link ContextLengthExceededException}; other 4xx raise
@@ -98,6 +98,9 @@ import java.util.regex.Pattern;
 public final class RemoteModel implements LanguageModel {
     /** Asclepius' context (LLaMA-2 based 7B/13B): used for {@link #info()} unless set. */
     public static final int DEFAULT_CONTEXT_LENGTH = 2048;
+
+    /** Longest {@code Retry-After} honoured; a server asking for more is retried after this long. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(2);
 
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
     private static final Pattern MAX_CONTEXT = Pattern.compile("maximum context length is (\\d+)");
@@ -357,7 +360,7 @@ public final class RemoteModel implements LanguageModel {
                 throw new RemoteException("Request to " + completionsUri + " failed after " + (attempt + 1)
                         + " attempt(s); last: " + what, completionsUri, lastStatus, lastCause);
             }
-            sleep(wait != null ? min(wait, maxBackoff.multipliedBy(4)) : backoff(attempt));
+            sleep(wait != null ? min(wait, MAX_RETRY_AFTER) : backoff(attempt));
             ensureOpen();
         }
     }
