@@ -389,4 +389,19 @@ class ServeRemoteTest {
         assertThat(code.get()).as("%s %s", out, err).isZero();
         assertThat(out.toString()).contains("Serving tiny-cli").contains("Stopped.");
     }
+
+    @Test
+    void runCommandWithRemoteAsksTheServer() throws Exception {
+        Path note = tmp.resolve("note.txt");
+        java.nio.file.Files.writeString(note, "The patient was admitted with chest pain. Aspirin was started.");
+        Cli remoteRun = Cli.run("run", "--remote", base.toString(), "--model", "tiny", "--task", "ask", "--question",
+                "What was started?", "--note", note.toString(), "--max-new-tokens", "4", "--json");
+        assertThat(remoteRun.exitCode()).as(remoteRun.toString()).isZero();
+        Cli localRun = Cli.run("run", "--model", modelDir.toString(), "--task", "ask", "--question",
+                "What was started?", "--note", note.toString(), "--max-new-tokens", "4", "--json");
+        assertThat(localRun.exitCode()).as(localRun.toString()).isZero();
+        JsonObject remote = JsonParser.parseString(remoteRun.out()).getAsJsonObject();
+        JsonObject localJson = JsonParser.parseString(localRun.out()).getAsJsonObject();
+        assertThat(remote.get("value")).isEqualTo(localJson.get("value"));
+    }
 }
