@@ -17,6 +17,16 @@ public class ContextLengthExceededException extends AsclepiusException {
         this.contextLength = contextLength;
     }
 
+    /**
+     * With a message of its own, e.g. a remote server's. Either count may be -1 when the server did not
+     * say it.
+     */
+    public ContextLengthExceededException(String message, int promptTokens, int contextLength) {
+        super(message);
+        this.promptTokens = promptTokens;
+        this.contextLength = contextLength;
+    }
+
     public int promptTokens() {
         return promptTokens;
     }

@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code asclepius run}: one typed clinical task on a note with a local model. */
+/** {@code asclepius run}: one typed clinical task on a note with a local model (or a remote one with --remote). */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run a clinical task on a note with a local model and print its records, grounded in the note.",
                 "Focused forms (--focus): entities of one type (condition, medication, test, procedure, lifestyle_factor); "
@@ -41,6 +41,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--focus", paramLabel = "TEXT", description = "Ask the focused form of the task (see above); repeat for relations.")
     List<String> focus = List.of();
 
+    @Option(names = "--remote", paramLabel = "URL",
+            description = "Send the questions to an OpenAI-compatible server (vLLM, asclepius serve) at URL instead of "
+                    + "loading a model; --model is then the served model name (API key: OPENAI_API_KEY).")
+    java.net.URI remote;
+
     @Option(names = "--max-new-tokens", defaultValue = "400", paramLabel = "N", description = "Token budget per question (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
@@ -52,8 +57,10 @@ final class RunCommand implements Callable<Integer> {
         ClinicalNote note = taskOptions.readNote();
         GenerationConfig generation = GenerationConfig.builder().maxNewTokens(maxNewTokens).build();
         TaskResult<?> result;
-        try (AsclepiusClient client = AsclepiusClient.builder().model(modelOptions.load()).closeModel(true)
-                .generation(generation).build()) {
+        AsclepiusClient.Builder builder = remote != null
+                ? AsclepiusClient.builder().remote(remote, modelOptions.model.toString().replace('\\', '/'))
+                : AsclepiusClient.builder().model(modelOptions.load()).closeModel(true);
+        try (AsclepiusClient client = builder.generation(generation).build()) {
             result = run(client, task, note);
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -10,6 +10,7 @@ import dev.asclepius.core.LocalModel;
 import dev.asclepius.core.ModelClosedException;
 import dev.asclepius.core.PromptTemplate;
 import dev.asclepius.core.TokenListener;
+import dev.asclepius.core.remote.RemoteModel;
 import dev.asclepius.tasks.internal.AbbreviationTask;
 import dev.asclepius.tasks.internal.CoreferenceTask;
 import dev.asclepius.tasks.internal.EntityTask;
@@ -21,6 +22,7 @@ import dev.asclepius.tasks.internal.RelationTask;
 import dev.asclepius.tasks.internal.SummaryTask;
 import dev.asclepius.tasks.internal.TaskSpec;
 import dev.asclepius.tasks.internal.TimelineTask;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -345,6 +347,16 @@ public final class AsclepiusClient implements AutoCloseable {
             this.modelDir = null;
             this.parent = null;
             return this;
+        }
+
+        /**
+         * Uses the model {@code modelName} served by an OpenAI-compatible server at {@code baseUri} (vLLM,
+         * {@code asclepius serve}) with {@link RemoteModel}'s defaults (API key from {@code OPENAI_API_KEY});
+         * the client owns it. For other settings (API key, timeouts, retries, concurrency) build a
+         * {@link RemoteModel} and pass it to {@link #model(LanguageModel)}.
+         */
+        public Builder remote(URI baseUri, String modelName) {
+            return model(RemoteModel.builder(baseUri, modelName).build()).closeModel(true);
         }
 
         /** Whether closing the client (the last one sharing it) closes a model given with {@link #model(LanguageModel)}. */
