@@ -35,6 +35,20 @@ public interface LanguageModel extends AutoCloseable {
         return generate(prompt, config, TokenListener.NONE);
     }
 
+    /**
+     * Generates for several text prompts, one result per prompt in order. Implementations serve them
+     * together where they can: the local engine decodes them as one batch and computes their common prefix
+     * (the template and the note, when several questions are asked about one note) once; a remote backend
+     * sends them concurrently. This default runs them one after another.
+     */
+    default java.util.List<GenerationResult> generateAll(java.util.List<String> prompts, GenerationConfig config) {
+        java.util.List<GenerationResult> results = new java.util.ArrayList<>();
+        for (String prompt : prompts) {
+            results.add(generate(prompt, config));
+        }
+        return results;
+    }
+
     TextTokenizer tokenizer();
 
     ModelInfo info();

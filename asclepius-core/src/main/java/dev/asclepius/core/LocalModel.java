@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalModel implements LanguageModel {
     private static final Logger LOG = LoggerFactory.getLogger(LocalModel.class);
+    /** Largest batch {@link #generateAll} forms: bounds the KV cache (rows × prompt + answer tokens). */
+    public static final int MAX_BATCH = 8;
 
     static {
         Internals.registerEngineAccess(m -> m.model);
@@ -129,6 +131,23 @@ public final class LocalModel implements LanguageModel {
      */
     public List<GenerationResult> generateBatch(List<int[]> prompts, GenerationConfig config) {
         return generateBatch(prompts, config, java.util.Collections.nCopies(prompts.size(), TokenListener.NONE));
+    }
+
+    /**
+     * Tokenizes the prompts and generates them in batches of at most {@value #MAX_BATCH} (each batch
+     * computing the prompts' common prefix once), so a note's questions cost one prefill of the note.
+     */
+    @Override
+    public List<GenerationResult> generateAll(List<String> prompts, GenerationConfig config) {
+        List<int[]> ids = new java.util.ArrayList<>();
+        for (String prompt : prompts) {
+            ids.add(tokenizer.encode(prompt));
+        }
+        List<GenerationResult> results = new java.util.ArrayList<>();
+        for (int from = 0; from < ids.size(); from += MAX_BATCH) {
+            results.addAll(generateBatch(ids.subList(from, Math.min(ids.size(), from + MAX_BATCH)), config));
+        }
+        return results;
     }
 
     /** {@link #generateBatch(List, GenerationConfig)} streaming each prompt's text to its own listener. */

@@ -186,6 +186,33 @@ public final class RemoteModel implements LanguageModel {
     }
 
     /** Sends {@code prompt} as text: the server tokenizes it, so no local tokenizer is needed. */
+    /** Sends every prompt at once (up to the concurrency limit) and waits for all, results in order. */
+    @Override
+    public java.util.List<GenerationResult> generateAll(java.util.List<String> prompts, GenerationConfig config) {
+        java.util.List<java.util.concurrent.CompletableFuture<GenerationResult>> pending = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Math.min(prompts.size(), slots.availablePermits() + 1)));
+        try {
+            for (String prompt : prompts) {
+                pending.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> generate(prompt, config), pool));
+            }
+            java.util.List<GenerationResult> results = new java.util.ArrayList<>();
+            for (java.util.concurrent.CompletableFuture<GenerationResult> f : pending) {
+                try {
+                    results.add(f.join());
+                } catch (java.util.concurrent.CompletionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw e;
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Override
     public GenerationResult generate(String prompt, GenerationConfig config, TokenListener listener) {
         Objects.requireNonNull(prompt, "prompt");
