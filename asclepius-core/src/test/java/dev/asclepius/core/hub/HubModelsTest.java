@@ -256,7 +256,15 @@ class HubModelsTest {
                 .isInstanceOf(HubOfflineException.class).hasMessageContaining(WEIGHTS);
 
         hub.requests.clear();
-        assertThat(models().build().resolve(ID).resolve(WEIGHTS)).hasBinaryContent(weights);
+        List<Long> resumedFrom = new CopyOnWriteArrayList<>();
+        DownloadListener listener = new DownloadListener() {
+            @Override
+            public void started(String file, long totalBytes, long resumed) {
+                resumedFrom.add(resumed);
+            }
+        };
+        assertThat(models().listener(listener).build().resolve(ID).resolve(WEIGHTS)).hasBinaryContent(weights);
+        assertThat(resumedFrom).containsExactly((long) weights.length / 2);
         assertThat(hub.requests).filteredOn(r -> r.path().startsWith("/cdn/"))
                 .singleElement().extracting(FakeHub.Request::range).isEqualTo("bytes=" + weights.length / 2 + "-");
         assertThat(hub.count("GET", "/resolve/" + C1 + "/config.json")).as("done files are not fetched again").isZero();
@@ -285,6 +293,31 @@ class HubModelsTest {
 
         hub.corrupt.clear();
         assertThat(models().build().resolve(ID).resolve(WEIGHTS)).hasBinaryContent(weights);
+    }
+
+    @Test
+    void safetensorsArePreferredAndTorchBinIsTheFallback() throws IOException {
+        Path both = syntheticRepo("both", "{}");
+        Files.write(both.resolve("pytorch_model.bin"), new byte[1000]);
+        hub.publish(ID, C1, both, "main");
+        Path snap = models().build().resolve(ID);
+        assertThat(snap.resolve(WEIGHTS)).exists();
+        assertThat(snap.resolve("pytorch_model.bin")).doesNotExist();
+        assertThat(hub.count("GET", "pytorch_model.bin")).isZero();
+
+        Path binOnly = syntheticRepo("bin", "{}");
+        Files.delete(binOnly.resolve(WEIGHTS));
+        Files.write(binOnly.resolve("pytorch_model.bin"), weights);
+        hub.publish(ID, C2, binOnly, "legacy");
+        Path legacy = models().build().resolve(ID, "legacy");
+        assertThat(legacy.resolve("pytorch_model.bin")).hasBinaryContent(weights);
+
+        Path none = syntheticRepo("none", "{}");
+        Files.delete(none.resolve(WEIGHTS));
+        String c3 = "3333333333333333333333333333333333333333";
+        hub.publish(ID, c3, none, "empty");
+        assertThatThrownBy(() -> models().build().resolve(ID, "empty"))
+                .isInstanceOf(HubException.class).hasMessageContaining("has no weights").hasMessageContaining("README.md");
     }
 
     @Test

@@ -98,6 +98,7 @@ public final class HubDownloader {
                 if (attempt >= maxAttempts) {
                     throw unreachable(what, e);
                 }
+                pause(attempt);
             } catch (RuntimeException e) {
                 if (e instanceof HubException) {
                     throw e;
@@ -157,6 +158,7 @@ public final class HubDownloader {
                 if (attempt >= maxAttempts) {
                     throw unreachable(file + " of " + repoId, e);
                 }
+                pause(attempt);
             }
         }
     }
@@ -181,6 +183,7 @@ public final class HubDownloader {
                             + " bytes (" + e.getMessage() + "); the part is kept as " + part
                             + " and the next run resumes it", e);
                 }
+                pause(attempt);
             }
         }
         long size = Files.size(part);
@@ -383,6 +386,16 @@ public final class HubDownloader {
     }
 
     // ---- helpers
+
+    /** A short, growing wait before another attempt (0.2 s, 0.4 s, ... at most 2 s). */
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(Math.min(2000L, 200L * attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HubException("Interrupted while waiting to retry a download", e);
+        }
+    }
 
     static String normalizeEtag(String etag) {
         if (etag == null) {
