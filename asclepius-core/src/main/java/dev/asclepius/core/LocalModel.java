@@ -109,6 +109,16 @@ public final class LocalModel implements LanguageModel {
         return new Builder(modelDir);
     }
 
+    /**
+     * Starts loading the Hugging Face model {@code repoId} ({@code "org/name"}) at revision {@code "main"}: the
+     * snapshot in the hub cache, downloaded first if missing, with the settings of the environment
+     * ({@code HF_HUB_CACHE}, {@code HF_TOKEN}, {@code HF_HUB_OFFLINE}, ...). For other settings or a pinned
+     * revision: {@code builder(HubModels.builder()...build().resolve(repoId, revision))}.
+     */
+    public static Builder fromHub(String repoId) {
+        return builder(dev.asclepius.core.hub.HubModels.fromEnvironment().resolve(repoId));
+    }
+
     /** Loads {@code modelDir} on the CPU in f32. */
     public static LocalModel load(Path modelDir) {
         return builder(modelDir).build();

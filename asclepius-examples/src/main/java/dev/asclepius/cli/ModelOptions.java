@@ -3,13 +3,22 @@ package dev.asclepius.cli;
 import dev.asclepius.core.ComputeType;
 import dev.asclepius.core.Device;
 import dev.asclepius.core.LocalModel;
+import dev.asclepius.core.hub.HubModels;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that load a model. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HuggingFace model folder (config.json, tokenizer.json, weights).")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME",
+            description = "HuggingFace model folder (config.json, tokenizer.json, weights), or a hub id such as "
+                    + "starmpcc/Asclepius-7B: taken from the Hugging Face cache, downloaded there if missing.")
+    String model;
+
+    @Option(names = "--revision", paramLabel = "REV", description = "Hub branch, tag or commit for a hub id (default: main).")
+    String revision;
+
+    @Option(names = "--offline", description = "Use only the local Hugging Face cache for a hub id, never the network (also HF_HUB_OFFLINE=1).")
+    boolean offline;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu:N", description = "Where to run (default: ${DEFAULT-VALUE}).")
     String device;
@@ -20,8 +29,17 @@ final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N", description = "PyTorch CPU threads (default: all cores).")
     Integer threads;
 
+    /** The model folder: {@code --model} itself when it is a folder, else the hub snapshot of that id. */
+    Path folder() {
+        HubModels.Builder hub = HubModels.builder();
+        if (offline) {
+            hub.offline(true);
+        }
+        return hub.build().locate(model, revision);
+    }
+
     LocalModel load() {
-        LocalModel.Builder builder = LocalModel.builder(model).device(Device.parse(device));
+        LocalModel.Builder builder = LocalModel.builder(folder()).device(Device.parse(device));
         if (dtype != null) {
             builder.computeType(ComputeType.parse(dtype));
         }

@@ -89,6 +89,21 @@ class ModelCommandsTest {
     }
 
     @Test
+    void modelTakesAHubIdAndOfflineNeverTouchesTheNetwork() {
+        Cli cli = Cli.run("generate", "--model", "asclepius-test/No-Such-Model-7x", "--revision", "v0", "--offline",
+                "--prompt", "x");
+        assertThat(cli.exitCode()).as(cli.toString()).isEqualTo(2);
+        assertThat(cli.err()).startsWith("error: Offline").contains("asclepius-test/No-Such-Model-7x").contains("\"v0\"");
+    }
+
+    @Test
+    void aMissingFolderThatIsNoHubIdIsReportedAsAFolder() {
+        Cli cli = Cli.run("generate", "--model", "/no/such/model/folder", "--prompt", "x");
+        assertThat(cli.exitCode()).as(cli.toString()).isEqualTo(2);
+        assertThat(cli.err()).contains("/no/such/model/folder").contains("does not exist");
+    }
+
+    @Test
     void generateRejectsNonNumericPromptIds() {
         Cli cli = Cli.run("generate", "--model", model.toString(), "--prompt-ids", "1 two 3");
         assertThat(cli.exitCode()).isEqualTo(2);

@@ -10,6 +10,7 @@ import dev.asclepius.core.LocalModel;
 import dev.asclepius.core.ModelClosedException;
 import dev.asclepius.core.PromptTemplate;
 import dev.asclepius.core.TokenListener;
+import dev.asclepius.core.hub.HubModels;
 import dev.asclepius.core.remote.RemoteModel;
 import dev.asclepius.tasks.internal.AbbreviationTask;
 import dev.asclepius.tasks.internal.CoreferenceTask;
@@ -426,6 +427,10 @@ public final class AsclepiusClient implements AutoCloseable {
     public static final class Builder {
         private AsclepiusClient parent;
         private Path modelDir;
+        private String modelRef;
+        private String revision;
+        private Boolean offline;
+        private HubModels hub;
         private LanguageModel model;
         private boolean closeModel;
         private Device device;
@@ -441,8 +446,40 @@ public final class AsclepiusClient implements AutoCloseable {
         /** Loads the model folder at {@link #build()}; the client owns the model and closes it. */
         public Builder model(Path modelDir) {
             this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
+            this.modelRef = null;
             this.model = null;
             this.parent = null;
+            return this;
+        }
+
+        /**
+         * Loads a model at {@link #build()} from a folder, when {@code folderOrHubId} names an existing one, or
+         * else from the Hugging Face hub id it gives ({@code "starmpcc/Asclepius-7B"}): the snapshot in the hub
+         * cache, downloaded first if missing (see {@link HubModels}). The client owns the model and closes it.
+         */
+        public Builder model(String folderOrHubId) {
+            this.modelRef = Objects.requireNonNull(folderOrHubId, "folderOrHubId");
+            this.modelDir = null;
+            this.model = null;
+            this.parent = null;
+            return this;
+        }
+
+        /** The hub revision (branch, tag or commit) for a hub id given to {@link #model(String)}; default "main". */
+        public Builder revision(String value) {
+            this.revision = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Resolve a hub id from the local cache only, never the network; default {@code $HF_HUB_OFFLINE}. */
+        public Builder offline(boolean value) {
+            this.offline = value;
+            return this;
+        }
+
+        /** Hub settings (cache folder, endpoint, token, progress) for {@link #model(String)}; default the environment's. */
+        public Builder hub(HubModels value) {
+            this.hub = Objects.requireNonNull(value);
             return this;
         }
 
@@ -511,8 +548,20 @@ public final class AsclepiusClient implements AutoCloseable {
 
         public AsclepiusClient build() {
             boolean loadOptions = device != null || computeType != null || threads.isPresent();
-            if (modelDir != null) {
-                LocalModel.Builder b = LocalModel.builder(modelDir);
+            if ((revision != null || offline != null || hub != null) && modelRef == null) {
+                throw new InvalidInputException("revision, offline and hub apply only when the client loads the model "
+                        + "by folder or hub id (model(String))");
+            }
+            Path dir = modelDir;
+            if (modelRef != null) {
+                HubModels h = hub != null ? hub : HubModels.fromEnvironment();
+                if (offline != null && offline != h.offline()) {
+                    h = h.toBuilder().offline(offline).build();
+                }
+                dir = h.locate(modelRef, revision);
+            }
+            if (dir != null) {
+                LocalModel.Builder b = LocalModel.builder(dir);
                 if (device != null) {
                     b.device(device);
                 }
@@ -524,7 +573,7 @@ public final class AsclepiusClient implements AutoCloseable {
             }
             if (loadOptions) {
                 throw new InvalidInputException("device, computeType and threads apply only when the client loads "
-                        + "the model from a folder (model(Path))");
+                        + "the model from a folder or hub id (model(Path) or model(String))");
             }
             if (model != null) {
                 return new AsclepiusClient(new ModelLease(model, closeModel), generation, template, executor);
@@ -533,7 +582,7 @@ public final class AsclepiusClient implements AutoCloseable {
                 parent.ensureOpen();
                 return new AsclepiusClient(parent.lease.acquire(), generation, template, executor);
             }
-            throw new InvalidInputException("No model: call model(Path) with a model folder or model(LanguageModel)");
+            throw new InvalidInputException("No model: call model(Path) with a model folder, model(String) with a folder or hub id, or model(LanguageModel)");
         }
     }
 }
