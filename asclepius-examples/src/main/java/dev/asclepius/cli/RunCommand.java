@@ -58,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
         GenerationConfig generation = GenerationConfig.builder().maxNewTokens(maxNewTokens).build();
         TaskResult<?> result;
         AsclepiusClient.Builder builder = remote != null
-                ? AsclepiusClient.builder().remote(remote, modelOptions.model.toString().replace('\\', '/'))
+                ? AsclepiusClient.builder().remote(remote, modelOptions.model.replace('\\', '/'))
                 : AsclepiusClient.builder().model(modelOptions.load()).closeModel(true);
         try (AsclepiusClient client = builder.generation(generation).build()) {
             result = run(client, task, note);

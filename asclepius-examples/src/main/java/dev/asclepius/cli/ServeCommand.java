@@ -42,6 +42,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "Request threads (default: ${DEFAULT-VALUE}); generations still run one at a time on the local engine.")
     int workers;
 
+    /** A hub id serves under its id (as vLLM does); a folder under its name. */
+    static String servedName(String model) {
+        if (dev.asclepius.core.hub.HubModels.isRepoId(model) && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(model))) {
+            return model;
+        }
+        java.nio.file.Path name = java.nio.file.Path.of(model).toAbsolutePath().normalize().getFileName();
+        return name == null ? model : name.toString();
+    }
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -51,8 +60,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new InvalidInputException("--workers must be > 0, got " + workers);
         }
         String key = apiKey != null ? apiKey : System.getenv("ASCLEPIUS_API_KEY");
-        String name = servedModelName != null ? servedModelName
-                : modelOptions.model.toAbsolutePath().normalize().getFileName().toString();
+        String name = servedModelName != null ? servedModelName : servedName(modelOptions.model);
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
         try (LocalModel model = modelOptions.load();

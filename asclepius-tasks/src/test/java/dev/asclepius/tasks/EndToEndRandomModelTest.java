@@ -1,6 +1,7 @@
 package dev.asclepius.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.PromptTemplate;
@@ -45,6 +46,45 @@ class EndToEndRandomModelTest {
         if (client != null) {
             client.close();
         }
+    }
+
+    @Test
+    void analyzeEqualsTheTasksOneByOne() {
+        // All questions about the note go out as one batch sharing the note's prefix; under greedy decoding
+        // every raw answer must be what the one-by-one methods get.
+        Analysis analysis = client.analyze(Fixtures.NOTE, java.util.EnumSet.allOf(Task.class),
+                List.of("What follow-up is planned?"));
+        assertThat(analysis.entities().orElseThrow().rawResponses())
+                .isEqualTo(client.entities(Fixtures.NOTE).rawResponses());
+        assertThat(analysis.abbreviations().orElseThrow().rawResponses())
+                .isEqualTo(client.abbreviations(Fixtures.NOTE).rawResponses());
+        assertThat(analysis.relations().orElseThrow().rawResponses()).isEqualTo(client.relations(Fixtures.NOTE).rawResponses());
+        assertThat(analysis.timeline().orElseThrow().rawResponses()).isEqualTo(client.timeline(Fixtures.NOTE).rawResponses());
+        assertThat(analysis.coreferences().orElseThrow().rawResponses())
+                .isEqualTo(client.coreferences(Fixtures.NOTE).rawResponses());
+        assertThat(analysis.paraphrase().orElseThrow().rawResponses()).isEqualTo(client.paraphrase(Fixtures.NOTE).rawResponses());
+        assertThat(analysis.summary().orElseThrow().rawResponses()).isEqualTo(client.summarize(Fixtures.NOTE).rawResponses());
+        assertThat(analysis.answers()).hasSize(1);
+        assertThat(analysis.answers().get(0).rawResponses())
+                .isEqualTo(client.ask(Fixtures.NOTE, "What follow-up is planned?").rawResponses());
+        assertThat(analysis.entities().orElseThrow().value())
+                .isEqualTo(client.entities(Fixtures.NOTE).value());
+        for (TaskResult<?> r : analysis.all()) {
+            for (Span span : spansIn(r.value())) {
+                assertThat(Fixtures.TEXT.substring(span.begin(), span.end())).as("span %s", span).isEqualTo(span.text());
+            }
+        }
+    }
+
+    @Test
+    void analyzeRunsOnlyTheChosenTasks() {
+        Analysis analysis = client.analyze(Fixtures.NOTE, java.util.EnumSet.of(Task.TIMELINE, Task.SUMMARY));
+        assertThat(analysis.timeline()).isPresent();
+        assertThat(analysis.summary()).isPresent();
+        assertThat(analysis.entities()).isEmpty();
+        assertThat(analysis.answers()).isEmpty();
+        assertThatThrownBy(() -> client.analyze(Fixtures.NOTE, java.util.EnumSet.of(Task.QUESTION_ANSWERING)))
+                .isInstanceOf(dev.asclepius.core.InvalidInputException.class);
     }
 
     @Test
