@@ -60,6 +60,11 @@ final class BenchCommand implements Callable<Integer> {
                     + "(LocalModel.generateBatch) for each B, e.g. --batch 1,2,4,8: generated tokens/s of all sequences.")
     int[] batch;
 
+    @Option(names = "--shared-prefix", description = "Instead of the single-sequence report, time AsclepiusClient.analyze "
+            + "(all 8 tasks on one note, questions generated together with the note computed once) against the same "
+            + "questions run one by one; the note is the demo note repeated to about --prompt-tokens tokens.")
+    boolean sharedPrefix;
+
     @Option(names = "--soak-new-tokens", defaultValue = "4", paramLabel = "K",
             description = "New tokens per soak generation (default: ${DEFAULT-VALUE}).")
     int soakNewTokens;
@@ -71,6 +76,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (batch != null) {
             return batches();
+        }
+        if (sharedPrefix) {
+            return sharedPrefix();
         }
         if (repeat < 1 || warmup < 0 || newTokens < 2) {
             throw new InvalidInputException("--repeat must be >= 1, --warmup >= 0 and --new-tokens >= 2.");
@@ -121,6 +129,59 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (json) {
                 out.println(Json.GSON.toJson(reports));
+            }
+        }
+        return 0;
+    }
+
+    private int sharedPrefix() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        try (LocalModel model = modelOptions.load();
+             dev.asclepius.tasks.AsclepiusClient client = dev.asclepius.tasks.AsclepiusClient.builder().model(model)
+                     .generation(dev.asclepius.core.GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build())
+                     .build()) {
+            StringBuilder text = new StringBuilder();
+            while (model.tokenizer().encode(text.toString()).length < promptTokens) {
+                text.append(DemoCommand.NOTE).append("\n");
+            }
+            dev.asclepius.tasks.ClinicalNote note = dev.asclepius.tasks.ClinicalNote.of(text.toString());
+            java.util.Set<dev.asclepius.tasks.Task> all = java.util.EnumSet.allOf(dev.asclepius.tasks.Task.class);
+            java.util.List<String> question = java.util.List.of("What follow-up is planned?");
+            double[] shared = new double[repeat];
+            double[] separate = new double[repeat];
+            int questions = 0;
+            for (int r = -warmup; r < repeat; r++) {
+                long t = System.nanoTime();
+                dev.asclepius.tasks.Analysis analysis = client.analyze(note, all, question);
+                double a = (System.nanoTime() - t) / 1e9;
+                t = System.nanoTime();
+                client.entities(note);
+                client.abbreviations(note);
+                client.relations(note);
+                client.timeline(note);
+                client.coreferences(note);
+                client.paraphrase(note);
+                client.summarize(note);
+                client.ask(note, question.get(0));
+                double b = (System.nanoTime() - t) / 1e9;
+                if (r >= 0) {
+                    shared[r] = a;
+                    separate[r] = b;
+                }
+                questions = analysis.all().stream().mapToInt(x -> x.exchanges().size()).sum();
+            }
+            double s = dev.asclepius.core.internal.bench.MatmulFloor.median(shared);
+            double o = dev.asclepius.core.internal.bench.MatmulFloor.median(separate);
+            int noteTokens = model.tokenizer().encode(text.toString()).length;
+            if (json) {
+                out.println(Json.GSON.toJson(java.util.Map.of("note_tokens", noteTokens, "questions", questions,
+                        "new_tokens", newTokens, "analyze_seconds", s, "one_by_one_seconds", o, "ratio", s / o)));
+            } else {
+                out.printf("note %d tokens, %d questions (8 tasks), %d new tokens each, %d warmup + %d timed runs (medians)%n",
+                        noteTokens, questions, newTokens, warmup, repeat);
+                out.printf("analyze (shared prefix, batched)  %.2f s%n", s);
+                out.printf("one by one                         %.2f s%n", o);
+                out.printf("ratio                              %.3f (%.1fx faster)%n", s / o, o / s);
             }
         }
         return 0;
