@@ -54,6 +54,7 @@ public final class LocalModel implements LanguageModel {
     private final Generator generator;
     private final BatchGenerator batchGenerator;
     private final ReentrantLock lock = new ReentrantLock(true);
+    private final long kvCacheBudget;
     private volatile boolean closed;
 
     private LocalModel(Builder b) {
@@ -94,6 +95,7 @@ public final class LocalModel implements LanguageModel {
             throw e;
         }
         this.tokenizer = tok;
+        this.kvCacheBudget = b.kvCacheBudget;
         this.root = manager;
         this.generator = new Generator(model, tokenizer);
         this.batchGenerator = new BatchGenerator(model, tokenizer, generator);
@@ -153,17 +155,46 @@ public final class LocalModel implements LanguageModel {
         for (String prompt : prompts) {
             ids.add(tokenizer.encode(prompt));
         }
+        int longest = ids.stream().mapToInt(p -> p.length).max().orElse(1);
+        int tokens = Math.min(info.contextLength(), longest + config.maxNewTokens());
+        int width = Math.max(1, Math.min(MAX_BATCH, maxSequences(tokens)));
         List<GenerationResult> results = new java.util.ArrayList<>();
-        for (int from = 0; from < ids.size(); from += MAX_BATCH) {
-            results.addAll(generateBatch(ids.subList(from, Math.min(ids.size(), from + MAX_BATCH)), config));
+        for (int from = 0; from < ids.size(); from += width) {
+            results.addAll(generateBatch(ids.subList(from, Math.min(ids.size(), from + width)), config));
         }
         return results;
+    }
+
+    /** Bytes of KV cache that {@code sequences} sequences of up to {@code tokens} tokens each take. */
+    public long kvCacheBytes(int sequences, int tokens) {
+        return model.kvBytesPerToken() * sequences * (long) tokens;
+    }
+
+    /**
+     * How many sequences of up to {@code tokens} tokens (prompt plus answer) fit in the KV cache budget
+     * set with {@link Builder#kvCacheBudget(long)} (no budget: as many as the context-sized caches allow,
+     * {@code Integer.MAX_VALUE}).
+     */
+    public int maxSequences(int tokens) {
+        if (kvCacheBudget == Long.MAX_VALUE) {
+            return Integer.MAX_VALUE;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, kvCacheBudget / Math.max(1, kvCacheBytes(1, tokens)));
     }
 
     /** {@link #generateBatch(List, GenerationConfig)} streaming each prompt's text to its own listener. */
     public List<GenerationResult> generateBatch(List<int[]> prompts, GenerationConfig config,
                                                 List<TokenListener> listeners) {
         Objects.requireNonNull(config, "config");
+        int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
+        int tokens = Math.min(info.contextLength(), longest + config.maxNewTokens());
+        if (prompts.size() > maxSequences(tokens)) {
+            throw new InvalidInputException(String.format(java.util.Locale.ROOT,
+                    "A batch of %d sequences of up to %d tokens needs %.1f MB of KV cache, over this model's budget of "
+                    + "%.1f MB (LocalModel.Builder.kvCacheBudget): at most %d fit. Split the batch or lower maxNewTokens.",
+                    prompts.size(), tokens, kvCacheBytes(prompts.size(), tokens) / 1e6, kvCacheBudget / 1e6,
+                    maxSequences(tokens)));
+        }
         return withModel(() -> batchGenerator.generate(List.copyOf(prompts), config, List.copyOf(listeners), () -> closed));
     }
 
@@ -237,6 +268,7 @@ public final class LocalModel implements LanguageModel {
         private Device device = Device.cpu();
         private ComputeType computeType;
         private OptionalInt threads = OptionalInt.empty();
+        private long kvCacheBudget = Long.MAX_VALUE;
 
         private Builder(Path modelDir) {
             this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
@@ -255,6 +287,18 @@ public final class LocalModel implements LanguageModel {
         }
 
         /** Intra-op CPU threads for PyTorch (process-wide); default PyTorch's choice (all cores). */
+        /**
+         * Most bytes of KV cache one batch may take (default: no limit beyond the context): batches that
+         * would need more are refused before any compute, and {@link #generateAll} splits to fit.
+         */
+        public Builder kvCacheBudget(long bytes) {
+            if (bytes <= 0) {
+                throw new InvalidInputException("kvCacheBudget must be > 0 bytes, got " + bytes);
+            }
+            this.kvCacheBudget = bytes;
+            return this;
+        }
+
         public Builder threads(int value) {
             if (value <= 0) {
                 throw new InvalidInputException("threads must be > 0, got " + value);

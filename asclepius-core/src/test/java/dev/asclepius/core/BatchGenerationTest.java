@@ -135,6 +135,24 @@ class BatchGenerationTest {
     }
 
     @Test
+    void aKvCacheBudgetRefusesOversizedBatchesAndGenerateAllSplitsToFit() {
+        GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(6).ignoreEos(true).build();
+        int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
+        long twoRows = model.kvCacheBytes(2, longest + 6);
+        try (LocalModel budgeted = LocalModel.builder(dir).kvCacheBudget(twoRows).build()) {
+            assertThat(budgeted.maxSequences(longest + 6)).isEqualTo(2);
+            assertThatThrownBy(() -> budgeted.generateBatch(prompts, greedy))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("at most 2 fit");
+            List<String> texts = List.of("Pt c/o SOB.", "HTN", "Discharge medications: metformin.", "Afebrile.");
+            List<GenerationResult> all = budgeted.generateAll(texts, greedy);
+            assertThat(all).hasSize(4);
+            for (int i = 0; i < texts.size(); i++) {
+                assertThat(all.get(i).tokenIds()).isEqualTo(model.generate(texts.get(i), greedy).tokenIds());
+            }
+        }
+    }
+
+    @Test
     void badBatchesFailBeforeAnyCompute() {
         GenerationConfig config = GenerationConfig.greedy();
         assertThatThrownBy(() -> model.generateBatch(List.of(), config)).isInstanceOf(InvalidInputException.class);
