@@ -286,7 +286,6 @@ public final class LocalModel implements LanguageModel {
             return this;
         }
 
-        /** Intra-op CPU threads for PyTorch (process-wide); default PyTorch's choice (all cores). */
         /**
          * Most bytes of KV cache one batch may take (default: no limit beyond the context): batches that
          * would need more are refused before any compute, and {@link #generateAll} splits to fit.
@@ -299,6 +298,7 @@ public final class LocalModel implements LanguageModel {
             return this;
         }
 
+        /** Intra-op CPU threads for PyTorch (process-wide); default PyTorch's choice (all cores). */
         public Builder threads(int value) {
             if (value <= 0) {
                 throw new InvalidInputException("threads must be > 0, got " + value);
