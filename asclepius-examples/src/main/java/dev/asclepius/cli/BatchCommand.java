@@ -445,6 +445,7 @@ final class BatchCommand implements Callable<Integer> {
         private long lastLine = System.nanoTime();
         private long lastBar;
         private boolean barShown;
+        private long printedDone = -1;
 
         Progress(PrintWriter err, boolean terminal, int every) {
             this.err = err;
@@ -464,6 +465,7 @@ final class BatchCommand implements Callable<Integer> {
                 }
             } else if (p.done() % every == 0 || now - lastLine >= PLAIN_INTERVAL_NANOS) {
                 lastLine = now;
+                printedDone = p.done();
                 err.println(text(p));
                 err.flush();
             }
@@ -472,6 +474,9 @@ final class BatchCommand implements Callable<Integer> {
         void finish(CorpusProgress p) {
             if (terminal && barShown) {
                 err.print("\r" + bar(p) + "\u001b[K\n");
+                err.flush();
+            } else if (!terminal && p.done() > 0 && printedDone != p.done()) {
+                err.println(text(p));   // the last count, when the periodic lines stopped short of it
                 err.flush();
             }
         }

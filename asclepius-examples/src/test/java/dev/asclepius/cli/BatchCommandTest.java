@@ -110,7 +110,7 @@ class BatchCommandTest {
         assertThat(lines.get(6).has("results")).isTrue();
 
         assertThat(cli.err()).contains("2/7 notes (1 errors)").contains("4/7 notes (2 errors)")
-                .contains("6/7 notes (4 errors)").contains("notes/s").contains("tokens/s").contains("ETA");
+                .contains("6/7 notes (4 errors)").contains("7/7 notes (4 errors)").contains("notes/s").contains("tokens/s").contains("ETA");
         assertThat(cli.err()).doesNotContain("\r");
         assertThat(cli.out()).contains("notes: 7, ok: 3, errors: 4, skipped (already in output): 0, time: ")
                 .contains("notes/s").contains("tokens/s");
