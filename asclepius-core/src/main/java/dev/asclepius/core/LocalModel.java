@@ -8,8 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import dev.asclepius.core.internal.Internals;
 import dev.asclepius.core.internal.checkpoint.Checkpoint;
 import dev.asclepius.core.internal.engine.PyTorchRuntime;
-import dev.asclepius.core.internal.generate.BatchGenerator;
-import dev.asclepius.core.internal.generate.Generator;
+import dev.asclepius.core.internal.generate.PromptValidator;
+import dev.asclepius.core.internal.generate.Scheduler;
 import dev.asclepius.core.internal.model.KvCache;
 import dev.asclepius.core.internal.model.LlamaModel;
 import dev.asclepius.core.internal.model.LlamaWeights;
@@ -34,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Thread-safe: calls from several threads are served one after another. {@link #close()} during a
- * generation makes that generation fail with {@link ModelClosedException} at its next step, then frees
- * the native memory.
+ * <p>Thread-safe, with continuous batching: generations requested from several threads are decoded
+ * together in one batch (a request joins a running batch at its next step when it fits, and leaves when it
+ * finishes), so concurrent callers share each pass over the weights instead of waiting in line. Token
+ * listeners are called on the model's generation thread. {@link #close()} during a generation makes it
+ * fail with {@link ModelClosedException} at its next step, then frees the native memory.
  */
 public final class LocalModel implements LanguageModel {
     private static final Logger LOG = LoggerFactory.getLogger(LocalModel.class);
@@ -45,14 +47,15 @@ public final class LocalModel implements LanguageModel {
 
     static {
         Internals.registerEngineAccess(m -> m.model);
+        Internals.registerSchedulerAccess(m -> m.scheduler);
     }
 
     private final ModelInfo info;
     private final HfTextTokenizer tokenizer;
     private final NDManager root;
     private final LlamaModel model;
-    private final Generator generator;
-    private final BatchGenerator batchGenerator;
+    private final PromptValidator validator;
+    private final Scheduler scheduler;
     private final ReentrantLock lock = new ReentrantLock(true);
     private final long kvCacheBudget;
     private volatile boolean closed;
@@ -97,8 +100,8 @@ public final class LocalModel implements LanguageModel {
         this.tokenizer = tok;
         this.kvCacheBudget = b.kvCacheBudget;
         this.root = manager;
-        this.generator = new Generator(model, tokenizer);
-        this.batchGenerator = new BatchGenerator(model, tokenizer, generator);
+        this.validator = new PromptValidator(config);
+        this.scheduler = new Scheduler(model, tokenizer, lock, () -> closed, MAX_BATCH, this::maxSequences);
         this.info = new ModelInfo(dir, config.modelType(), config.layers(), config.hiddenSize(), config.heads(),
                 config.kvHeads(), config.intermediateSize(), config.vocabSize(), config.contextLength(),
                 config.parameters(), b.device, computeType);
@@ -130,7 +133,7 @@ public final class LocalModel implements LanguageModel {
     public GenerationResult generate(int[] promptIds, GenerationConfig config, TokenListener listener) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(listener, "listener");
-        return withModel(() -> generator.generate(promptIds, config, listener, () -> closed));
+        return generateBatch(List.of(promptIds), config, List.of(listener)).get(0);
     }
 
     /**
@@ -195,7 +198,33 @@ public final class LocalModel implements LanguageModel {
                     prompts.size(), tokens, kvCacheBytes(prompts.size(), tokens) / 1e6, kvCacheBudget / 1e6,
                     maxSequences(tokens)));
         }
-        return withModel(() -> batchGenerator.generate(List.copyOf(prompts), config, List.copyOf(listeners), () -> closed));
+        if (prompts.isEmpty()) {
+            throw new InvalidInputException("The batch is empty: pass at least one prompt.");
+        }
+        if (listeners.size() != prompts.size()) {
+            throw new InvalidInputException("Pass one listener per prompt (" + prompts.size() + " prompts, "
+                    + listeners.size() + " listeners).");
+        }
+        for (int[] prompt : prompts) {
+            validator.validate(prompt);
+        }
+        if (closed) {
+            throw new ModelClosedException("This model has been closed; load it again to use it.");
+        }
+        List<java.util.concurrent.CompletableFuture<GenerationResult>> pending =
+                scheduler.submit(List.copyOf(prompts), config, List.copyOf(listeners));
+        List<GenerationResult> results = new java.util.ArrayList<>();
+        for (java.util.concurrent.CompletableFuture<GenerationResult> f : pending) {
+            try {
+                results.add(f.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            }
+        }
+        return results;
     }
 
     /**
@@ -204,7 +233,7 @@ public final class LocalModel implements LanguageModel {
      */
     public float[] logits(int[] promptIds) {
         return withModel(() -> {
-            generator.validate(promptIds);
+            validator.validate(promptIds);
             PyTorchRuntime.noGrad();
             try (KvCache cache = model.newCache(1, promptIds.length); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
@@ -250,6 +279,7 @@ public final class LocalModel implements LanguageModel {
     @Override
     public void close() {
         closed = true;
+        scheduler.shutdown();
         lock.lock();
         try {
             if (root.isOpen()) {

@@ -123,15 +123,16 @@ class BatchGenerationTest {
     }
 
     @Test
-    void batchesDoNotLeakNativeArrays() {
+    void batchesDoNotLeakNativeArrays() throws InterruptedException {
         var manager = Internals.engine(model).manager();
         GenerationConfig config = GenerationConfig.builder().maxNewTokens(5).ignoreEos(true).build();
         model.generateBatch(prompts, config);
-        int before = manager.getManagedArrays().size();
+        int before = NativeArrays.settle(model, manager);
         for (int i = 0; i < 10; i++) {
             model.generateBatch(prompts, config.toBuilder().stopTokenIds(Set.of(100 + i)).build());
         }
-        assertThat(manager.getManagedArrays().size()).isEqualTo(before);
+        // The generation thread frees a batch's cache just after handing out its last result.
+        assertThat(NativeArrays.settle(model, manager)).isEqualTo(before);
     }
 
     @Test
@@ -149,6 +150,55 @@ class BatchGenerationTest {
             for (int i = 0; i < texts.size(); i++) {
                 assertThat(all.get(i).tokenIds()).isEqualTo(model.generate(texts.get(i), greedy).tokenIds());
             }
+        }
+    }
+
+    @Test
+    void concurrentCallersAreDecodedTogetherAndGetWhatTheyGetAlone() throws Exception {
+        GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(24).ignoreEos(true).build();
+        List<List<Integer>> alone = new ArrayList<>();
+        for (int[] p : prompts) {
+            alone.add(model.generate(p, greedy).tokenIds());
+        }
+        try (LocalModel shared = LocalModel.load(dir)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<List<Integer>>> futures = new ArrayList<>();
+                for (int[] p : prompts) {
+                    futures.add(pool.submit(() -> {
+                        go.await();
+                        return shared.generate(p, greedy).tokenIds();
+                    }));
+                }
+                go.countDown();
+                for (int i = 0; i < prompts.size(); i++) {
+                    assertThat(futures.get(i).get(120, java.util.concurrent.TimeUnit.SECONDS)).as("caller %d", i).isEqualTo(alone.get(i));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(Internals.scheduler(shared).widestBatch()).as("callers shared decode steps").isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void aRequestJoinsARunningGenerationAtItsNextStep() throws Exception {
+        GenerationConfig longRun = GenerationConfig.builder().maxNewTokens(60).ignoreEos(true).build();
+        GenerationConfig shortRun = GenerationConfig.builder().maxNewTokens(8).ignoreEos(true).build();
+        int[] longPrompt = prompts.get(1);
+        int[] shortPrompt = prompts.get(2);   // shorter than the running sequence: fits before its slot
+        List<Integer> longAlone = model.generate(longPrompt, longRun).tokenIds();
+        List<Integer> shortAlone = model.generate(shortPrompt, shortRun).tokenIds();
+        try (LocalModel shared = LocalModel.load(dir)) {
+            java.util.concurrent.CountDownLatch streaming = new java.util.concurrent.CountDownLatch(3);
+            java.util.concurrent.CompletableFuture<GenerationResult> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> shared.generate(longPrompt, longRun, (delta, id) -> streaming.countDown()));
+            assertThat(streaming.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            GenerationResult joined = shared.generate(shortPrompt, shortRun);
+            assertThat(joined.tokenIds()).isEqualTo(shortAlone);
+            assertThat(running.get(120, java.util.concurrent.TimeUnit.SECONDS).tokenIds()).isEqualTo(longAlone);
+            assertThat(Internals.scheduler(shared).widestBatch()).isEqualTo(2);
         }
     }
 

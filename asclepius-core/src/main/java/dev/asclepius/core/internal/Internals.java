@@ -10,12 +10,22 @@ import java.util.function.Function;
  */
 public final class Internals {
     private static volatile Function<LocalModel, LlamaModel> engineAccess;
+    private static volatile Function<LocalModel, dev.asclepius.core.internal.generate.Scheduler> schedulerAccess;
 
     private Internals() {
     }
 
     public static void registerEngineAccess(Function<LocalModel, LlamaModel> access) {
         engineAccess = access;
+    }
+
+    public static void registerSchedulerAccess(Function<LocalModel, dev.asclepius.core.internal.generate.Scheduler> access) {
+        schedulerAccess = access;
+    }
+
+    /** The generation loop behind {@code model} (diagnostics: how wide its batches got). */
+    public static dev.asclepius.core.internal.generate.Scheduler scheduler(LocalModel model) {
+        return schedulerAccess.apply(model);
     }
 
     /** The forward pass behind {@code model}. Callers must hold no expectation of thread-safety. */

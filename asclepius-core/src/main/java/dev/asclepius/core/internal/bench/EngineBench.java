@@ -140,8 +140,7 @@ public final class EngineBench {
         GenerationConfig sampled = greedy.toBuilder().temperature(0.8f).topK(40).build();
         model.generate(prompt, greedy);
         model.generate(prompt, sampled.toBuilder().seed(-1).build());
-        var manager = Internals.engine(model).manager();
-        int arraysBefore = manager.getManagedArrays().size();
+        int arraysBefore = managedArrays(model);
         long rssBefore = rssBytes();
         long heapBefore = Runtime.getRuntime().totalMemory();
         progress.accept(0);
@@ -153,7 +152,7 @@ public final class EngineBench {
         double seconds = (System.nanoTime() - started) / 1e9;
         long rssAfter = rssBytes();
         long heapAfter = Runtime.getRuntime().totalMemory();
-        int arraysAfter = manager.getManagedArrays().size();
+        int arraysAfter = managedArrays(model);
         return new SoakReport(generations, newTokens, prompt.length, PyTorchRuntime.threads(),
                 rssBefore, rssAfter, rssAfter - rssBefore, arraysBefore, arraysAfter, heapBefore, heapAfter, seconds, generations / seconds,
                 peakRssBytes());
@@ -161,6 +160,11 @@ public final class EngineBench {
 
     /** The number of native arrays the engine behind {@code model} holds now (weights, caches, leaks). */
     public static int managedArrays(LocalModel model) {
+        try {
+            Internals.scheduler(model).awaitIdle(java.time.Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return Internals.engine(model).manager().getManagedArrays().size();
     }
 

@@ -53,6 +53,27 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends a row holding the first {@code length} slots of {@code source}'s only row at slots
+     * {@code at .. at+length-1} (the rest zero, to be masked): a request joins a running batch.
+     */
+    public void appendRow(KvCache source, int length, int at) {
+        NDIndex target = new NDIndex().addAllDim(2).addSliceDim(at, at + length);
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = replace(keys[i], keys[i].concat(rowFrom(source.keys(i, length), target), 0));
+            values[i] = replace(values[i], values[i].concat(rowFrom(source.values(i, length), target), 0));
+            NDScope.unregister(keys[i], values[i]);
+        }
+        batch++;
+    }
+
+    private NDArray rowFrom(NDArray slots, NDIndex target) {
+        Shape shape = keys[0].getShape();
+        NDArray row = manager.zeros(new Shape(1, shape.get(1), capacity, shape.get(3)), keys[0].getDataType());
+        row.set(target, slots);
+        return row;
+    }
+
     /** Keeps only the given rows (sequences), in that order: finished sequences leave a batch. */
     public void keepRows(long[] rows) {
         if (rows.length == batch) {

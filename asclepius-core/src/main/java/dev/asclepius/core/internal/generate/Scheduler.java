@@ -1,0 +1,521 @@
+package dev.asclepius.core.internal.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.asclepius.core.EngineException;
+import dev.asclepius.core.GenerationConfig;
+import dev.asclepius.core.GenerationResult;
+import dev.asclepius.core.ModelClosedException;
+import dev.asclepius.core.TextTokenizer;
+import dev.asclepius.core.TokenListener;
+import dev.asclepius.core.internal.engine.PyTorchRuntime;
+import dev.asclepius.core.internal.model.KvCache;
+import dev.asclepius.core.internal.model.LlamaModel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * Continuous batching: every generation of a model runs through this one loop on one worker thread.
+ * Requests that arrive together start as one batch (their common token prefix computed once); a request
+ * that arrives while a batch is decoding joins it at the next step when its prompt fits before the current
+ * cache slot; a sequence that finishes leaves at once. A lone request runs the plain single-sequence
+ * forward pass, so batching costs a single caller nothing.
+ *
+ * <p>Layout: rows share cache slots. Row b's real tokens end at the current slot; the slots it must not
+ * see (left of a joined prompt, or between a shared prefix and a shorter suffix) are masked, and its RoPE
+ * position is the slot minus the number of masked slots after the prefix ({@code gap}). Because RoPE
+ * encodes positions inside the keys, a row's keys can sit at any slot and each row computes what it would
+ * alone.
+ */
+public final class Scheduler {
+    private static final float BLOCKED = -1e9f;
+    /** Below this many shared tokens a separate prefix pass costs more than it saves. */
+    private static final int MIN_SHARED_PREFIX = 8;
+
+    private final LlamaModel model;
+    private final TextTokenizer tokenizer;
+    private final ReentrantLock engineLock;
+    private final BooleanSupplier closing;
+    private final int maxBatch;
+    private final IntUnaryOperator rowsThatFit;
+    private final LinkedBlockingDeque<Request> waiting = new LinkedBlockingDeque<>();
+    private final Object startLock = new Object();
+    private Thread worker;
+    private volatile int widestBatch;
+    private volatile boolean running;
+
+    /** One caller's generation. */
+    private record Request(int[] prompt, GenerationConfig config, TokenListener listener,
+                           CompletableFuture<GenerationResult> done) {
+    }
+
+    /** A request being decoded: its sequence state, its masked-slot count and its clock. */
+    private static final class Row {
+        final Request request;
+        final Sequence sequence;
+        final int gapStart;     // first masked slot
+        final int gap;          // masked slots [gapStart, gapStart + gap); position = slot - gap after them
+        final long started;
+        long firstToken;
+        int next;
+
+        Row(Request request, Sequence sequence, int gapStart, int gap, long started) {
+            this.request = request;
+            this.sequence = sequence;
+            this.gapStart = gapStart;
+            this.gap = gap;
+            this.started = started;
+        }
+    }
+
+    /**
+     * @param engineLock  held for every forward step, so other users of the engine interleave safely
+     * @param rowsThatFit sequences of a given length that the KV cache budget allows
+     */
+    public Scheduler(LlamaModel model, TextTokenizer tokenizer, ReentrantLock engineLock, BooleanSupplier closing,
+                     int maxBatch, IntUnaryOperator rowsThatFit) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.engineLock = engineLock;
+        this.closing = closing;
+        this.maxBatch = maxBatch;
+        this.rowsThatFit = rowsThatFit;
+    }
+
+    /** Queues prompts that start together (one batch when the loop is idle); already validated. */
+    public List<CompletableFuture<GenerationResult>> submit(List<int[]> prompts, GenerationConfig config,
+                                                            List<TokenListener> listeners) {
+        List<Request> requests = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            requests.add(new Request(prompts.get(i), config, listeners.get(i), new CompletableFuture<>()));
+        }
+        synchronized (waiting) {
+            waiting.addAll(requests);
+        }
+        ensureWorker();
+        return requests.stream().map(Request::done).toList();
+    }
+
+    /**
+     * Waits (at most {@code timeout}) until no batch is running or queued. Results are handed out as each
+     * sequence finishes, just before its batch's cache is freed: memory checks wait for this first.
+     */
+    public void awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while ((running || !waiting.isEmpty()) && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+    }
+
+    /** The widest batch decoded so far (for tests and diagnostics). */
+    public int widestBatch() {
+        return widestBatch;
+    }
+
+    /** Fails every queued request; the worker fails the running ones at its next step and exits. */
+    public void shutdown() {
+        failWaiting();
+        synchronized (startLock) {
+            if (worker != null) {
+                worker.interrupt();
+            }
+        }
+    }
+
+    private void ensureWorker() {
+        synchronized (startLock) {
+            if (worker == null || !worker.isAlive()) {
+                worker = new Thread(this::loop, "asclepius-generate");
+                worker.setDaemon(true);
+                worker.start();
+            }
+        }
+    }
+
+    private void loop() {
+        PyTorchRuntime.noGrad();
+        while (!closing.getAsBoolean()) {
+            Request first;
+            try {
+                first = waiting.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                break;
+            }
+            if (first == null) {
+                continue;
+            }
+            List<Request> batch = new ArrayList<>(List.of(first));
+            synchronized (waiting) {
+                while (batch.size() < maxBatch && waiting.peek() != null && fits(batch, waiting.peek())) {
+                    batch.add(waiting.poll());
+                }
+            }
+            running = true;
+            try {
+                run(batch);
+            } catch (RuntimeException e) {
+                RuntimeException failure = e instanceof ai.djl.engine.EngineException
+                        ? new EngineException("PyTorch failed during generation: " + e.getMessage(), e) : e;
+                batch.forEach(r -> r.done().completeExceptionally(failure));
+            } finally {
+                running = false;
+            }
+        }
+        failWaiting();
+    }
+
+    private boolean fits(List<Request> batch, Request candidate) {
+        int tokens = candidate.prompt().length + candidate.config().maxNewTokens();
+        for (Request r : batch) {
+            tokens = Math.max(tokens, r.prompt().length + r.config().maxNewTokens());
+        }
+        return batch.size() + 1 <= rowsThatFit.applyAsInt(Math.min(model.config().contextLength(), 2 * tokens));
+    }
+
+    private void failWaiting() {
+        Request r;
+        while ((r = waiting.poll()) != null) {
+            r.done().completeExceptionally(new ModelClosedException("The model was closed before this generation started."));
+        }
+    }
+
+    /** Runs one batch from its first prefill until its last row finishes, admitting joiners on the way. */
+    private void run(List<Request> initial) {
+        int context = model.config().contextLength();
+        int need = 0;
+        for (Request r : initial) {
+            need = Math.max(need, r.prompt().length + r.config().maxNewTokens());
+        }
+        // Headroom for requests that join later; bounded by the context and the KV budget.
+        int capacity = Math.min(context, 2 * need);
+        while (capacity > need && rowsThatFit.applyAsInt(capacity) < Math.min(maxBatch, initial.size() + 1)) {
+            capacity = Math.max(need, capacity * 3 / 4);
+        }
+        capacity = Math.min(capacity, context);
+        List<Row> rows = new ArrayList<>();
+        KvCache cache = null;
+        try {
+            long started = System.nanoTime();
+            cache = model.newCache(initial.size(), capacity);
+            int slot = prefill(initial, cache, rows, started, capacity);
+            widestBatch = Math.max(widestBatch, rows.size());
+            NDArray mask = null;
+            boolean maskStale = true;
+            while (true) {
+                // Take each row's token; finished rows leave.
+                long now = System.nanoTime();
+                long[] keep = new long[rows.size()];
+                int kept = 0;
+                List<Row> still = new ArrayList<>();
+                for (int i = 0; i < rows.size(); i++) {
+                    Row row = rows.get(i);
+                    if (!accept(row, context, now)) {
+                        keep[kept++] = i;
+                        still.add(row);
+                    }
+                }
+                if (kept < rows.size()) {
+                    cache.keepRows(Arrays.copyOf(keep, kept));
+                    maskStale = true;
+                }
+                rows = still;
+                if (closing.getAsBoolean()) {
+                    throw new ModelClosedException("The model was closed during generation; the partial output was discarded.");
+                }
+                maskStale |= admit(rows, cache, slot, capacity, context);
+                if (rows.isEmpty()) {
+                    break;
+                }
+                widestBatch = Math.max(widestBatch, rows.size());
+                if (slot >= capacity) {
+                    now = System.nanoTime();
+                    for (Row row : rows) {
+                        row.sequence.stopForContext();
+                        complete(row, now);
+                    }
+                    break;
+                }
+                if (maskStale) {
+                    if (mask != null) {
+                        mask.close();
+                    }
+                    mask = maskFor(rows, capacity);
+                    maskStale = false;
+                }
+                step(rows, cache, mask, slot);
+                slot++;
+            }
+            if (mask != null) {
+                mask.close();
+            }
+        } catch (RuntimeException e) {
+            for (Row row : rows) {
+                row.request.done().completeExceptionally(e);
+            }
+            throw e;
+        } finally {
+            if (cache != null) {
+                cache.close();
+            }
+        }
+    }
+
+    /** Prefills the starting rows; returns the next free slot. */
+    private int prefill(List<Request> requests, KvCache cache, List<Row> rows, long started, int capacity) {
+        NDManager manager = model.manager();
+        if (requests.size() == 1) {
+            Request r = requests.get(0);
+            Row row = new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), 0, 0, started);
+            engineLock.lock();
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                ensureOpen();
+                NDArray ids = manager.create(r.prompt(), new Shape(1, r.prompt().length));
+                row.next = choose(model.forward(ids, 0, cache, false), List.of(row))[0];
+            } finally {
+                engineLock.unlock();
+            }
+            rows.add(row);
+            return r.prompt().length;
+        }
+        List<int[]> prompts = requests.stream().map(Request::prompt).toList();
+        int shared = sharedPrefix(prompts);
+        int longest = prompts.stream().mapToInt(p -> p.length - shared).max().orElseThrow();
+        for (Request r : requests) {
+            int gap = longest - (r.prompt().length - shared);
+            rows.add(new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), shared, gap, started));
+        }
+        engineLock.lock();
+        ensureOpenOrUnlock();
+        try (NDArray mask = maskFor(rows, capacity)) {
+            if (shared > 0) {
+                try (KvCache prefix = model.newCache(1, shared); NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    model.forward(manager.create(Arrays.copyOf(prompts.get(0), shared), new Shape(1, shared)), 0, prefix, false);
+                    cache.copyPrefix(prefix, shared);
+                }
+            }
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                int n = rows.size();
+                int[] ids = new int[n * longest];
+                long[] positions = new long[n * longest];
+                for (int b = 0; b < n; b++) {
+                    Row row = rows.get(b);
+                    int[] p = row.request.prompt();
+                    System.arraycopy(p, shared, ids, b * longest + row.gap, p.length - shared);
+                    for (int t = 0; t < longest; t++) {
+                        positions[b * longest + t] = shared + Math.max(0, t - row.gap);
+                    }
+                }
+                NDArray logits = model.forward(manager.create(ids, new Shape(n, longest)), shared,
+                        manager.create(positions, new Shape(n, longest)), mask, cache, false);
+                int[] next = choose(logits, rows);
+                for (int b = 0; b < n; b++) {
+                    rows.get(b).next = next[b];
+                }
+            }
+        } finally {
+            engineLock.unlock();
+        }
+        return shared + longest;
+    }
+
+    /**
+     * Admits queued requests whose prompt fits before {@code slot} and whose answer fits the cache: each
+     * is prefilled alone and its keys and values appended as a new row ending at {@code slot}.
+     *
+     * @return whether any row joined
+     */
+    private boolean admit(List<Row> rows, KvCache cache, int slot, int capacity, int context) {
+        boolean joined = false;
+        while (!rows.isEmpty() && rows.size() < maxBatch) {
+            Request r;
+            synchronized (waiting) {
+                r = waiting.peek();
+                if (r == null) {
+                    return joined;
+                }
+                int length = r.prompt().length;
+                int room = Math.min(r.config().maxNewTokens(), context - length);
+                if (length > slot || slot + room > capacity
+                        || rows.size() + 1 > rowsThatFit.applyAsInt(capacity)) {
+                    return joined;   // first in, first served: later requests wait behind it
+                }
+                waiting.poll();
+            }
+            long started = System.nanoTime();
+            int length = r.prompt().length;
+            Row row = new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), 0, slot - length, started);
+            engineLock.lock();
+            try (KvCache alone = newCacheIfOpen(length); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray ids = model.manager().create(r.prompt(), new Shape(1, length));
+                row.next = choose(model.forward(ids, 0, alone, false), List.of(row))[0];
+                cache.appendRow(alone, length, slot - length);
+            } catch (RuntimeException e) {
+                r.done().completeExceptionally(e);
+                continue;
+            } finally {
+                engineLock.unlock();
+            }
+            if (accept(row, context, System.nanoTime())) {
+                cache.keepRows(allButLast(cache.batch()));
+            } else {
+                rows.add(row);
+            }
+            joined = true;
+        }
+        return joined;
+    }
+
+    /** Called with the engine lock held: close() takes it after marking the model closed. */
+    private void ensureOpen() {
+        if (closing.getAsBoolean()) {
+            throw new ModelClosedException("The model was closed during generation; the partial output was discarded.");
+        }
+    }
+
+    private void ensureOpenOrUnlock() {
+        if (closing.getAsBoolean()) {
+            engineLock.unlock();
+            ensureOpen();
+        }
+    }
+
+    private KvCache newCacheIfOpen(int length) {
+        ensureOpen();
+        return model.newCache(1, length);
+    }
+
+    private static long[] allButLast(int width) {
+        long[] keep = new long[width - 1];
+        Arrays.setAll(keep, i -> i);
+        return keep;
+    }
+
+    /** One decode step for every row: the plain forward pass for a lone unmasked row, else the batched one. */
+    private void step(List<Row> rows, KvCache cache, NDArray mask, int slot) {
+        NDManager manager = model.manager();
+        int n = rows.size();
+        int[] ids = new int[n];
+        long[] positions = new long[n];
+        for (int b = 0; b < n; b++) {
+            Row row = rows.get(b);
+            ids[b] = row.next;
+            positions[b] = slot - row.gap;
+            row.sequence.countDecodeStep();
+        }
+        engineLock.lock();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            ensureOpen();
+            NDArray logits = n == 1 && rows.get(0).gap == 0
+                    ? model.forward(manager.create(ids, new Shape(1, 1)), slot, cache, false)
+                    : model.forward(manager.create(ids, new Shape(n, 1)), slot, manager.create(positions, new Shape(n, 1)),
+                            mask, cache, false);
+            int[] next = choose(logits, rows);
+            for (int b = 0; b < n; b++) {
+                rows.get(b).next = next[b];
+            }
+        } finally {
+            engineLock.unlock();
+        }
+    }
+
+    /** Takes the row's pending token; completes the row's future when that ends it. */
+    private boolean accept(Row row, int context, long now) {
+        if (row.firstToken == 0) {
+            row.firstToken = now;
+        }
+        boolean finished;
+        try {
+            finished = row.sequence.accept(row.next, context);
+        } catch (RuntimeException listenerFailure) {
+            // A caller's listener gave up (e.g. its client disconnected): only that generation ends.
+            row.request.done().completeExceptionally(listenerFailure);
+            return true;
+        }
+        if (finished) {
+            complete(row, now);
+        }
+        return finished;
+    }
+
+    private static void complete(Row row, long now) {
+        try {
+            row.request.done().complete(row.sequence.result(Duration.ofNanos(row.firstToken - row.started),
+                    Duration.ofNanos(now - row.firstToken)));
+        } catch (RuntimeException listenerFailure) {
+            row.request.done().completeExceptionally(listenerFailure);
+        }
+    }
+
+    /** Additive mask [rows, capacity]: each row's masked slots blocked, everything else open. */
+    private NDArray maskFor(List<Row> rows, int capacity) {
+        float[] mask = new float[rows.size() * capacity];
+        for (int b = 0; b < rows.size(); b++) {
+            Row row = rows.get(b);
+            Arrays.fill(mask, b * capacity + row.gapStart, b * capacity + row.gapStart + row.gap, BLOCKED);
+        }
+        NDArray array = model.manager().create(mask, new Shape(rows.size(), capacity));
+        NDScope.unregister(array);
+        return array;
+    }
+
+    /**
+     * Tokens every prompt starts with, leaving each at least one token of its own (the last prompt token
+     * must run in the batched pass to give that row's first logits); 0 when too short to be worth a pass.
+     */
+    static int sharedPrefix(List<int[]> prompts) {
+        if (prompts.size() < 2) {
+            return 0;
+        }
+        int[] first = prompts.get(0);
+        int shared = first.length - 1;
+        for (int[] p : prompts) {
+            shared = Math.min(shared, p.length - 1);
+            for (int i = 0; i < shared; i++) {
+                if (p[i] != first[i]) {
+                    shared = i;
+                    break;
+                }
+            }
+        }
+        return shared >= MIN_SHARED_PREFIX ? shared : 0;
+    }
+
+    /** Next token of every row from [rows, vocab] logits. */
+    private static int[] choose(NDArray logits, List<Row> rows) {
+        boolean allGreedy = true;
+        for (Row row : rows) {
+            allGreedy &= !row.sequence.sampler().needsLogits();
+        }
+        int[] next = new int[rows.size()];
+        if (allGreedy) {
+            long[] ids = logits.argMax(-1).toLongArray();
+            for (int i = 0; i < next.length; i++) {
+                next[i] = (int) ids[i];
+            }
+            return next;
+        }
+        float[] all = logits.toType(DataType.FLOAT32, false).toFloatArray();
+        int vocab = all.length / rows.size();
+        for (int i = 0; i < next.length; i++) {
+            Sequence s = rows.get(i).sequence;
+            next[i] = s.sampler().next(Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab), s.seen(), s.seenCount());
+        }
+        return next;
+    }
+}
