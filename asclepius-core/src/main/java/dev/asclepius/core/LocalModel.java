@@ -232,7 +232,7 @@ public final class LocalModel implements LanguageModel {
      * last prompt position, as float32. For parity checks against other implementations.
      */
     public float[] logits(int[] promptIds) {
-        return withModel(() -> {
+        return scheduler.call(() -> withModel(() -> {
             validator.validate(promptIds);
             PyTorchRuntime.noGrad();
             try (KvCache cache = model.newCache(1, promptIds.length); NDScope scope = new NDScope()) {
@@ -240,7 +240,7 @@ public final class LocalModel implements LanguageModel {
                 NDArray ids = root.create(promptIds, new Shape(1, promptIds.length));
                 return model.forward(ids, 0, cache, false).toType(DataType.FLOAT32, false).toFloatArray();
             }
-        });
+        }));
     }
 
     @Override

@@ -80,8 +80,9 @@ public final class EngineBench {
             for (int i = 1; i < seen[0]; i++) {
                 steps[stepCount++] = (stamps[i] - stamps[i - 1]) / 1e9;
             }
-            floors[r] = MatmulFloor.sweepSeconds(engine.manager(), decodeMatrices, 1, 10);
-            matmuls[r] = MatmulFloor.sweepSeconds(engine.manager(), layerMatrices, n, 2);
+            // On the generation thread, like the decode it is compared with (one OpenMP team in play).
+            floors[r] = Internals.scheduler(model).call(() -> MatmulFloor.sweepSeconds(engine.manager(), decodeMatrices, 1, 10));
+            matmuls[r] = Internals.scheduler(model).call(() -> MatmulFloor.sweepSeconds(engine.manager(), layerMatrices, n, 2));
         }
         double prefillMedian = MatmulFloor.median(prefill);
         double decodeMedian = MatmulFloor.median(java.util.Arrays.copyOf(steps, stepCount));

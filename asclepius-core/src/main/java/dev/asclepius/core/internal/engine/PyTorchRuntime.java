@@ -11,6 +11,8 @@ import dev.asclepius.core.EngineException;
  * requested CPU thread count.
  */
 public final class PyTorchRuntime {
+    private static volatile int requestedThreads;
+
     private PyTorchRuntime() {
     }
 
@@ -42,9 +44,22 @@ public final class PyTorchRuntime {
         JniUtils.setGradMode(false);
     }
 
+    /**
+     * Prepares a thread that will run forward passes: autograd off, and the process's chosen intra-op
+     * thread count applied (OpenMP keeps that setting per calling thread).
+     */
+    public static void prepareThread() {
+        noGrad();
+        int n = requestedThreads;
+        if (n > 0) {
+            JniUtils.setNumThreads(n);
+        }
+    }
+
     /** Sets PyTorch's intra-op thread count (process-wide). */
     public static void threads(int count) {
         engine();
+        requestedThreads = count;
         JniUtils.setNumThreads(count);
     }
 

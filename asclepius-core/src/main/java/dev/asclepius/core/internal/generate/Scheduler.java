@@ -50,6 +50,7 @@ public final class Scheduler {
     private final int maxBatch;
     private final IntUnaryOperator rowsThatFit;
     private final LinkedBlockingDeque<Request> waiting = new LinkedBlockingDeque<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Object startLock = new Object();
     private Thread worker;
     private volatile int widestBatch;
@@ -113,8 +114,48 @@ public final class Scheduler {
      */
     public void awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while ((running || !waiting.isEmpty()) && System.nanoTime() < deadline) {
+        while ((running || !waiting.isEmpty() || !tasks.isEmpty()) && System.nanoTime() < deadline) {
             Thread.sleep(2);
+        }
+    }
+
+    /**
+     * Runs {@code work} on the generation thread (between decode steps) and returns its result. All
+     * PyTorch work of a model happens on that one thread: CPU PyTorch keeps a team of OpenMP threads per
+     * calling thread, and on a small machine an idle team's spinning threads slow the busy one down.
+     */
+    public <T> T call(java.util.function.Supplier<T> work) {
+        if (Thread.currentThread() == worker) {
+            return work.get();
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                result.complete(work.get());
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+        ensureWorker();
+        try {
+            return result.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            engineLock.lock();
+            try {
+                task.run();
+            } finally {
+                engineLock.unlock();
+            }
         }
     }
 
@@ -144,11 +185,12 @@ public final class Scheduler {
     }
 
     private void loop() {
-        PyTorchRuntime.noGrad();
+        PyTorchRuntime.prepareThread();
         while (!closing.getAsBoolean()) {
+            runTasks();
             Request first;
             try {
-                first = waiting.poll(200, TimeUnit.MILLISECONDS);
+                first = waiting.poll(5, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 break;
             }
@@ -173,6 +215,7 @@ public final class Scheduler {
             }
         }
         failWaiting();
+        runTasks();   // their work fails fast on the closed model, which completes their callers
     }
 
     private boolean fits(List<Request> batch, Request candidate) {
@@ -255,6 +298,7 @@ public final class Scheduler {
                 }
                 step(rows, cache, mask, slot);
                 slot++;
+                runTasks();
             }
             if (mask != null) {
                 mask.close();
