@@ -39,7 +39,7 @@ final class ServeCommand implements Callable<Integer> {
     String apiKey;
 
     @Option(names = "--workers", defaultValue = "16", paramLabel = "N",
-            description = "Request threads (default: ${DEFAULT-VALUE}); generations still run one at a time on the local engine.")
+            description = "Request threads (default: ${DEFAULT-VALUE}); concurrent requests are decoded together (continuous batching).")
     int workers;
 
     /** A hub id serves under its id (as vLLM does); a folder under its name. */

@@ -107,6 +107,14 @@ public final class AsclepiusClient implements AutoCloseable {
         return b;
     }
 
+    /**
+     * How many sequences of up to {@code tokens} tokens (prompt plus answer) the local model's KV cache
+     * budget allows in one batch; empty for a remote model (the server decides).
+     */
+    public OptionalInt maxSequences(int tokens) {
+        return lease.model() instanceof LocalModel local ? OptionalInt.of(local.maxSequences(tokens)) : OptionalInt.empty();
+    }
+
     public LanguageModel model() {
         ensureOpen();
         return lease.model();
@@ -436,6 +444,7 @@ public final class AsclepiusClient implements AutoCloseable {
         private Device device;
         private ComputeType computeType;
         private OptionalInt threads = OptionalInt.empty();
+        private long kvCacheBudget;
         private GenerationConfig generation = GenerationConfig.greedy();
         private PromptTemplate template = PromptTemplate.INFERENCE;
         private Optional<Executor> executor = Optional.empty();
@@ -519,6 +528,18 @@ public final class AsclepiusClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Most bytes of KV cache one batch may take, for a model the client loads (see
+         * {@link LocalModel.Builder#kvCacheBudget(long)}); batches are sized to fit and oversized ones refused.
+         */
+        public Builder kvCacheBudget(long bytes) {
+            if (bytes <= 0) {
+                throw new InvalidInputException("kvCacheBudget must be > 0 bytes, got " + bytes);
+            }
+            this.kvCacheBudget = bytes;
+            return this;
+        }
+
         /** CPU threads for a model loaded from a folder. */
         public Builder threads(int value) {
             if (value <= 0) {
@@ -547,7 +568,7 @@ public final class AsclepiusClient implements AutoCloseable {
         }
 
         public AsclepiusClient build() {
-            boolean loadOptions = device != null || computeType != null || threads.isPresent();
+            boolean loadOptions = device != null || computeType != null || threads.isPresent() || kvCacheBudget > 0;
             if ((revision != null || offline != null || hub != null) && modelRef == null) {
                 throw new InvalidInputException("revision, offline and hub apply only when the client loads the model "
                         + "by folder or hub id (model(String))");
@@ -569,10 +590,13 @@ public final class AsclepiusClient implements AutoCloseable {
                     b.computeType(computeType);
                 }
                 threads.ifPresent(b::threads);
+                if (kvCacheBudget > 0) {
+                    b.kvCacheBudget(kvCacheBudget);
+                }
                 return new AsclepiusClient(new ModelLease(b.build(), true), generation, template, executor);
             }
             if (loadOptions) {
-                throw new InvalidInputException("device, computeType and threads apply only when the client loads "
+                throw new InvalidInputException("device, computeType, threads and kvCacheBudget apply only when the client loads "
                         + "the model from a folder or hub id (model(Path) or model(String))");
             }
             if (model != null) {

@@ -77,6 +77,17 @@ class EndToEndRandomModelTest {
     }
 
     @Test
+    void theClientTellsHowManySequencesFitItsKvBudget() {
+        dev.asclepius.core.LocalModel local = (dev.asclepius.core.LocalModel) client.model();
+        long perSequence = local.kvCacheBytes(1, 1000);
+        try (AsclepiusClient budgeted = AsclepiusClient.builder().model(dir).kvCacheBudget(3 * perSequence + 1).build()) {
+            assertThat(budgeted.maxSequences(1000)).hasValue(3);
+            assertThat(budgeted.maxSequences(500)).hasValue(6);
+        }
+        assertThat(client.maxSequences(1000)).hasValue(Integer.MAX_VALUE);   // no budget set
+    }
+
+    @Test
     void analyzeRunsOnlyTheChosenTasks() {
         Analysis analysis = client.analyze(Fixtures.NOTE, java.util.EnumSet.of(Task.TIMELINE, Task.SUMMARY));
         assertThat(analysis.timeline()).isPresent();
