@@ -251,7 +251,8 @@ public final class Scheduler {
         try {
             long started = System.nanoTime();
             cache = model.newCache(initial.size(), capacity);
-            int slot = prefill(initial, cache, rows, started, capacity);
+            int[] sharedPrefix = {0};   // slots every row holds identically (0 once any request joins)
+            int slot = prefill(initial, cache, rows, started, capacity, sharedPrefix);
             widestBatch = Math.max(widestBatch, rows.size());
             NDArray mask = null;
             boolean maskStale = true;
@@ -276,7 +277,10 @@ public final class Scheduler {
                 if (closing.getAsBoolean()) {
                     throw new ModelClosedException("The model was closed during generation; the partial output was discarded.");
                 }
-                maskStale |= admit(rows, cache, slot, capacity, context);
+                if (admit(rows, cache, slot, capacity, context)) {
+                    maskStale = true;
+                    sharedPrefix[0] = 0;   // a joined row's own tokens may sit in the prefix slots
+                }
                 if (rows.isEmpty()) {
                     break;
                 }
@@ -296,7 +300,7 @@ public final class Scheduler {
                     mask = maskFor(rows, capacity);
                     maskStale = false;
                 }
-                step(rows, cache, mask, slot);
+                step(rows, cache, mask, slot, sharedPrefix[0]);
                 slot++;
                 runTasks();
             }
@@ -316,7 +320,8 @@ public final class Scheduler {
     }
 
     /** Prefills the starting rows; returns the next free slot. */
-    private int prefill(List<Request> requests, KvCache cache, List<Row> rows, long started, int capacity) {
+    private int prefill(List<Request> requests, KvCache cache, List<Row> rows, long started, int capacity,
+                        int[] sharedPrefix) {
         NDManager manager = model.manager();
         if (requests.size() == 1) {
             Request r = requests.get(0);
@@ -364,7 +369,8 @@ public final class Scheduler {
                     }
                 }
                 NDArray logits = model.forward(manager.create(ids, new Shape(n, longest)), shared,
-                        manager.create(positions, new Shape(n, longest)), mask, cache, false);
+                        manager.create(positions, new Shape(n, longest)), mask, cache, shared, false);
+                sharedPrefix[0] = shared;
                 int[] next = choose(logits, rows);
                 for (int b = 0; b < n; b++) {
                     rows.get(b).next = next[b];
@@ -450,7 +456,7 @@ public final class Scheduler {
     }
 
     /** One decode step for every row: the plain forward pass for a lone unmasked row, else the batched one. */
-    private void step(List<Row> rows, KvCache cache, NDArray mask, int slot) {
+    private void step(List<Row> rows, KvCache cache, NDArray mask, int slot, int sharedPrefix) {
         NDManager manager = model.manager();
         int n = rows.size();
         int[] ids = new int[n];
@@ -468,7 +474,7 @@ public final class Scheduler {
             NDArray logits = n == 1 && rows.get(0).gap == 0
                     ? model.forward(manager.create(ids, new Shape(1, 1)), slot, cache, false)
                     : model.forward(manager.create(ids, new Shape(n, 1)), slot, manager.create(positions, new Shape(n, 1)),
-                            mask, cache, false);
+                            mask, cache, sharedPrefix, false);
             int[] next = choose(logits, rows);
             for (int b = 0; b < n; b++) {
                 rows.get(b).next = next[b];

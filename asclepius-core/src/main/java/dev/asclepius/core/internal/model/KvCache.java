@@ -105,11 +105,29 @@ public final class KvCache implements AutoCloseable {
     }
 
     NDArray keys(int layer, int length) {
-        return keys[layer].get(new NDIndex().addAllDim(2).addSliceDim(0, length));
+        return keys(layer, 0, length);
     }
 
     NDArray values(int layer, int length) {
-        return values[layer].get(new NDIndex().addAllDim(2).addSliceDim(0, length));
+        return values(layer, 0, length);
+    }
+
+    /** Every row's keys at slots [from, to): [batch, kv_heads, to - from, head_dim]. */
+    NDArray keys(int layer, int from, int to) {
+        return keys[layer].get(new NDIndex().addAllDim(2).addSliceDim(from, to));
+    }
+
+    NDArray values(int layer, int from, int to) {
+        return values[layer].get(new NDIndex().addAllDim(2).addSliceDim(from, to));
+    }
+
+    /** Row 0's keys at slots [0, length) — the prefix every row shares: [1, kv_heads, length, head_dim]. */
+    NDArray prefixKeys(int layer, int length) {
+        return keys[layer].get(new NDIndex().addSliceDim(0, 1).addAllDim().addSliceDim(0, length));
+    }
+
+    NDArray prefixValues(int layer, int length) {
+        return values[layer].get(new NDIndex().addSliceDim(0, 1).addAllDim().addSliceDim(0, length));
     }
 
     @Override

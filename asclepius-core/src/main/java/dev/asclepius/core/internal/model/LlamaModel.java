@@ -1,6 +1,8 @@
 package dev.asclepius.core.internal.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -33,6 +35,7 @@ public final class LlamaModel implements AutoCloseable {
 
     private static final int[] LAST_AXIS = {-1};
     private static final int THIN_ROWS = 16;
+    private static final int QUERY_CHUNK = 256;
 
     private final ModelConfig config;
     private final LlamaWeights weights;
@@ -98,6 +101,17 @@ public final class LlamaModel implements AutoCloseable {
      */
     public NDArray forward(NDArray ids, int start, NDArray positions, NDArray slotMask, KvCache cache,
                            boolean allPositions) {
+        return forward(ids, start, positions, slotMask, cache, 0, allPositions);
+    }
+
+    /**
+     * The batched form when every row holds the same first {@code sharedPrefix} slots (a note's prompt
+     * prefix computed once and copied into each row): attention over those slots reads one row's keys
+     * and values for all rows' queries at once instead of every row's copy. With long notes and several
+     * questions the prefix dominates the KV cache, so this cuts the memory each decode step reads.
+     */
+    public NDArray forward(NDArray ids, int start, NDArray positions, NDArray slotMask, KvCache cache,
+                           int sharedPrefix, boolean allPositions) {
         long batch = ids.getShape().get(0);
         int steps = (int) ids.getShape().get(1);
         int total = start + steps;
@@ -107,17 +121,22 @@ public final class LlamaModel implements AutoCloseable {
         if (steps > 1) {
             mask = mask.add(causalMask(ids.getManager(), start, steps));                   // [B, 1, 1, T, S]
         }
-        return run(ids, start, cos, sin, mask, cache, allPositions);
+        return run(ids, start, cos, sin, mask, cache, batch > 1 ? Math.min(sharedPrefix, start) : 0, allPositions);
     }
 
     private NDArray run(NDArray ids, int start, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
                         boolean allPositions) {
+        return run(ids, start, cos, sin, mask, cache, 0, allPositions);
+    }
+
+    private NDArray run(NDArray ids, int start, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
+                        int sharedPrefix, boolean allPositions) {
         long batch = ids.getShape().get(0);
         int steps = (int) ids.getShape().get(1);
         NDArray x = weights.embedTokens().get(ids);            // [B, T, hidden], a fresh copy we may update in place
         for (int layer = 0; layer < config.layers(); layer++) {
             LlamaWeights.Layer w = weights.layer(layer);
-            x.addi(attention(normalize(x), w, layer, start, cos, sin, mask, cache, batch, steps));
+            x.addi(attention(normalize(x), w, layer, start, cos, sin, mask, cache, sharedPrefix, batch, steps));
             x.addi(mlp(normalize(x), w));
         }
         if (!allPositions && steps > 1) {
@@ -129,7 +148,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Self-attention for one layer; returns the o_proj output [B, T, hidden]. */
     private NDArray attention(NDArray h, LlamaWeights.Layer w, int layer, int start, NDArray cos, NDArray sin,
-                              NDArray mask, KvCache cache, long batch, int steps) {
+                              NDArray mask, KvCache cache, int shared, long batch, int steps) {
         int nh = config.heads();
         int nkv = config.kvHeads();
         int hd = config.headDim();
@@ -143,23 +162,70 @@ public final class LlamaModel implements AutoCloseable {
                 : qkv.reshape(batch, steps, nh + 2L * nkv, hd).transpose(0, 2, 1, 3);
         NDArray qk = rotate(qkv.get(qkHeads), cos, sin);        // RoPE on query and key heads together
         cache.write(layer, start, qk.get(kHeads), qkv.get(vHeads));
-        NDArray keys = cache.keys(layer, total);                // [B, nkv, S, hd]
-        NDArray values = cache.values(layer, total);
 
-        // Grouped-query attention without copying K/V per query head: the `group` query heads that share
-        // a kv head are laid out as extra rows of that head ([B, nkv, group*T, hd]).
-        NDArray q = qk.get(qHeads);
-        if (group > 1) {
-            q = q.reshape(batch, nkv, (long) group * steps, hd);
+        NDArray q = qk.get(qHeads);                              // [B, nh, T, hd]
+        NDArray context;                                         // [B, nkv, group*T, hd] = [B, nh, T, hd]
+        if (steps <= QUERY_CHUNK) {
+            context = attend(q, mask, cache, layer, shared, batch, steps, total);
+        } else {
+            // Long prompts: queries in chunks, so no score tensor grows past ~QUERY_CHUNK x S per head.
+            // One [heads, T, T] tensor of a 1,000-token prompt is 33 MB per layer, allocated fresh by each op
+            // and page-faulted in: prefill of 1,024 tokens took 2.0 s instead of ~0.5 s on this machine.
+            NDList parts = new NDList();
+            for (int from = 0; from < steps; from += QUERY_CHUNK) {
+                int to = Math.min(steps, from + QUERY_CHUNK);
+                NDArray qc = q.get(new NDIndex().addAllDim(2).addSliceDim(from, to));
+                NDArray mc = mask.get(mask.getShape().dimension() == 2
+                        ? new NDIndex().addSliceDim(from, to) : new NDIndex().addAllDim(3).addSliceDim(from, to));
+                parts.add(attend(qc, mc, cache, layer, shared, batch, to - from, total)
+                        .reshape(batch, nh, to - from, hd));
+            }
+            context = NDArrays.concat(parts, 2);
         }
-        NDArray scores = q.matMul(keys.transpose(0, 1, 3, 2)); // [B, nkv, group*T, S]
-        if (mask != null) {
-            scores = scores.reshape(batch, nkv, group, steps, total).add(mask).reshape(batch, nkv, (long) group * steps, total);
-        }
-        NDArray context = softmax(scores).matMul(values);       // [B, nkv, group*T, hd] = [B, nh, T, hd]
         context = decode ? context.reshape(batch, 1, (long) nh * hd)
                 : context.reshape(batch, nh, steps, hd).transpose(0, 2, 1, 3).reshape(batch, steps, (long) nh * hd);
         return linear(context, w.oProj());
+    }
+
+    /**
+     * softmax(q·Kᵀ + mask)·V for queries {@code q} ([B, nh, T, hd]) against cache slots
+     * [0, total). Grouped-query attention without copying K/V per query head: the {@code group} query heads
+     * that share a kv head are laid out as extra rows of that head ([B, nkv, group*T, hd]).
+     */
+    private NDArray attend(NDArray q, NDArray mask, KvCache cache, int layer, int shared, long batch, int steps,
+                           int total) {
+        int nkv = config.kvHeads();
+        int hd = config.headDim();
+        int group = config.groupSize();
+        if (group > 1) {
+            q = q.reshape(batch, nkv, (long) group * steps, hd);
+        }
+        long rowsPerHead = (long) group * steps;
+        NDArray scores;
+        if (shared > 0) {
+            // Prefix slots: every row's queries as extra rows against row 0's keys ([1, nkv, B*rows, P]).
+            NDArray qAll = q.transpose(1, 0, 2, 3).reshape(1, nkv, batch * rowsPerHead, hd);
+            NDArray prefixScores = qAll.matMul(cache.prefixKeys(layer, shared).transpose(0, 1, 3, 2))
+                    .reshape(nkv, batch, rowsPerHead, shared).transpose(1, 0, 2, 3);
+            NDArray ownScores = q.matMul(cache.keys(layer, shared, total).transpose(0, 1, 3, 2));
+            scores = prefixScores.concat(ownScores, -1);         // [B, nkv, group*T, S]
+        } else {
+            scores = q.matMul(cache.keys(layer, 0, total).transpose(0, 1, 3, 2)); // [B, nkv, group*T, S]
+        }
+        if (mask != null) {
+            scores = scores.reshape(batch, nkv, group, steps, total).add(mask).reshape(batch, nkv, rowsPerHead, total);
+        }
+        NDArray probs = softmax(scores);
+        if (shared == 0) {
+            return probs.matMul(cache.values(layer, 0, total));
+        }
+        NDArray prefixProbs = probs.get(new NDIndex().addAllDim(3).addSliceDim(0, shared))
+                .transpose(1, 0, 2, 3).reshape(1, nkv, batch * rowsPerHead, shared);
+        NDArray fromPrefix = prefixProbs.matMul(cache.prefixValues(layer, shared))
+                .reshape(nkv, batch, rowsPerHead, hd).transpose(1, 0, 2, 3);
+        NDArray fromOwn = probs.get(new NDIndex().addAllDim(3).addSliceDim(shared, total))
+                .matMul(cache.values(layer, shared, total));
+        return fromPrefix.add(fromOwn);
     }
 
     /** SwiGLU MLP: down(silu(gate) * up), gate and up from one fused matmul; silu(g) = g * sigmoid(g). */

@@ -87,6 +87,19 @@ class ForwardParityTest {
     }
 
     @Test
+    void longPromptsAttendInQueryChunksAndStillMatchTheReference() {
+        // 300 tokens cross the 256-query chunk boundary of the prefill attention.
+        RandomModelWriter.write(dir, new RandomModelSpec("llama", 256, 64, 96, 2, 8, 2, 512, false, StorageType.F32, 29, 0));
+        int[] ids = new int[300];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (i * 37 + 11) % 256;
+        }
+        try (Loaded m = Loaded.of(dir, DataType.FLOAT32)) {
+            assertClose(m.allLogits(ids), m.reference().forward(ids), 1e-4);
+        }
+    }
+
+    @Test
     void kvCachedDecodingEqualsFullRecomputation() {
         RandomModelWriter.write(dir, new RandomModelSpec("llama", 256, 64, 96, 3, 8, 2, 64, false, StorageType.F32, 19, 0));
         try (Loaded m = Loaded.of(dir, DataType.FLOAT32)) {
