@@ -346,8 +346,7 @@ public final class Scheduler {
             rows.add(new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), shared, gap, started));
         }
         engineLock.lock();
-        ensureOpenOrUnlock();
-        try (NDArray mask = maskFor(rows, capacity)) {
+        try (NDArray mask = ifOpen(() -> maskFor(rows, capacity))) {
             if (shared > 0) {
                 try (KvCache prefix = model.newCache(1, shared); NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
@@ -409,7 +408,7 @@ public final class Scheduler {
             int length = r.prompt().length;
             Row row = new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), 0, slot - length, started);
             engineLock.lock();
-            try (KvCache alone = newCacheIfOpen(length); NDScope scope = new NDScope()) {
+            try (KvCache alone = ifOpen(() -> model.newCache(1, length)); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray ids = model.manager().create(r.prompt(), new Shape(1, length));
                 row.next = choose(model.forward(ids, 0, alone, false), List.of(row))[0];
@@ -437,16 +436,10 @@ public final class Scheduler {
         }
     }
 
-    private void ensureOpenOrUnlock() {
-        if (closing.getAsBoolean()) {
-            engineLock.unlock();
-            ensureOpen();
-        }
-    }
-
-    private KvCache newCacheIfOpen(int length) {
+    /** {@code resource} made only while the model is open (called with the engine lock held). */
+    private <T> T ifOpen(java.util.function.Supplier<T> resource) {
         ensureOpen();
-        return model.newCache(1, length);
+        return resource.get();
     }
 
     private static long[] allButLast(int width) {

@@ -51,18 +51,6 @@ final class Sequence {
         return seenCount;
     }
 
-    int promptLength() {
-        return prompt.length;
-    }
-
-    int generated() {
-        return output.size();
-    }
-
-    boolean finished() {
-        return reason != null;
-    }
-
     void countDecodeStep() {
         decodeSteps++;
     }
