@@ -4,10 +4,23 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+
+import static dev.asclepius.core.internal.model.TorchOps.add;
+import static dev.asclepius.core.internal.model.TorchOps.addi;
+import static dev.asclepius.core.internal.model.TorchOps.concat;
+import static dev.asclepius.core.internal.model.TorchOps.embedding;
+import static dev.asclepius.core.internal.model.TorchOps.matmul;
+import static dev.asclepius.core.internal.model.TorchOps.mul;
+import static dev.asclepius.core.internal.model.TorchOps.muli;
+import static dev.asclepius.core.internal.model.TorchOps.permute;
+import static dev.asclepius.core.internal.model.TorchOps.reshape;
+import static dev.asclepius.core.internal.model.TorchOps.sigmoid;
+import static dev.asclepius.core.internal.model.TorchOps.slice;
+import static dev.asclepius.core.internal.model.TorchOps.split;
+import static dev.asclepius.core.internal.model.TorchOps.toType;
 
 /**
  * The LLaMA / Mistral decoder forward pass on DJL NDArrays, step for step as HuggingFace's
@@ -21,19 +34,30 @@ import java.util.List;
  *   logits = lm_head(rms_norm(x))
  * </pre>
  *
- * <p>Every native op costs microseconds of JNI and dispatch (and a kernel launch on a GPU), so
- * {@link LlamaWeights} rewrites the weights at load time without changing the maths: q/k/v and gate/up
- * are concatenated into one matrix each; each RMSNorm gain is folded into the columns of the matrix that
- * consumes the normalized vector ({@code (x̂ ⊙ g)·Wᵀ = x̂·(W ⊙ g)ᵀ}); the attention scale 1/sqrt(head_dim)
- * is folded into the query rows (RoPE is linear, so scaling before it equals scaling after). Below,
- * {@code normalize} is therefore RMSNorm without its gain.
+ * <p>Every native op costs microseconds of JNI and dispatch (and a kernel launch on a GPU), which on a small
+ * model is a large part of a decode step, so {@link LlamaWeights} rewrites the weights at load time without
+ * changing the maths:
+ * <ul>
+ *   <li>q/k/v and gate/up are concatenated into one matrix each;
+ *   <li>each RMSNorm gain is folded into the columns of the matrix that consumes the normalized vector
+ *       ({@code (x̂ ⊙ g)·Wᵀ = x̂·(W ⊙ g)ᵀ}), and the attention scale 1/sqrt(head_dim) into the query rows
+ *       (RoPE is linear, so scaling before it equals scaling after);
+ *   <li>RMSNorm becomes one call. The residual stream carries one extra component, the constant
+ *       {@code c = sqrt(hidden · eps)}, so that the unit vector {@code [x, c] / ||[x, c]||} equals
+ *       {@code x / sqrt(mean(x²) + eps) / sqrt(hidden)} exactly, epsilon included. Matrices reading the
+ *       normalized vector get {@code sqrt(hidden)} folded in and a zero column for {@code c}; o_proj and
+ *       down_proj get a zero output row, so the residual adds never change {@code c};
+ *   <li>each residual add is the bias of the matmul that produces it ({@code addmm}).
+ * </ul>
+ * In a decode step RoPE is one matmul per projection with the position's rotation matrix
+ * {@code diag(cos) + R·diag(sin)} (built once per step, see {@link RopeTables}).
  *
- * <p>Every NDArray created here belongs to the caller's {@code NDScope}; weights and the KV cache live in
- * their own managers. Not thread-safe: one forward at a time.
+ * <p>The residual stream is 2-D, [batch × tokens, hidden + 1]. Every NDArray created here belongs to the
+ * caller's {@code NDScope}; weights and the KV cache live in their own managers. Not thread-safe: one
+ * forward at a time.
  */
 public final class LlamaModel implements AutoCloseable {
 
-    private static final int[] LAST_AXIS = {-1};
     private static final int THIN_ROWS = 16;
     private static final int QUERY_CHUNK = 256;
 
@@ -41,30 +65,20 @@ public final class LlamaModel implements AutoCloseable {
     private final LlamaWeights weights;
     private final DataType dtype;
     private final RopeTables rope;
-    private final NDArray epsilon;   // a tensor, not a Java float: scalar operands cost an extra native allocation per op
-    // Fixed slices of the fused projections, built once.
-    private final NDIndex qkHeads;
-    private final NDIndex vHeads;
-    private final NDIndex qHeads;
-    private final NDIndex kHeads;
-    private final NDIndex gateHalf;
-    private final NDIndex upHalf;
+    private final ai.djl.Device device;
+    private final float epsilonComponent;   // c = sqrt(hidden * eps), the residual stream's extra component
+    private final long[] qkvSplit;          // sizes of q | k | v in heads
+    private final long[] gateUpSplit;       // sizes of gate | up in columns
 
     public LlamaModel(ModelConfig config, LlamaWeights weights) {
         this.config = config;
         this.weights = weights;
         this.dtype = weights.dataType();
         this.rope = new RopeTables(weights.manager(), config, dtype);
-        this.epsilon = weights.manager().create(config.rmsNormEps());
-        int nh = config.heads();
-        int nkv = config.kvHeads();
-        int inter = config.intermediateSize();
-        this.qkHeads = new NDIndex().addAllDim().addSliceDim(0, nh + nkv);
-        this.vHeads = new NDIndex().addAllDim().addSliceDim(nh + nkv, nh + 2L * nkv);
-        this.qHeads = new NDIndex().addAllDim().addSliceDim(0, nh);
-        this.kHeads = new NDIndex().addAllDim().addSliceDim(nh, nh + nkv);
-        this.gateHalf = new NDIndex().addAllDim(2).addSliceDim(0, inter);
-        this.upHalf = new NDIndex().addAllDim(2).addSliceDim(inter, 2L * inter);
+        this.device = weights.manager().getDevice();
+        this.epsilonComponent = (float) Math.sqrt(config.hiddenSize() * config.rmsNormEps());
+        this.qkvSplit = new long[] {config.heads(), config.kvHeads(), config.kvHeads()};
+        this.gateUpSplit = new long[] {config.intermediateSize(), config.intermediateSize()};
     }
 
     public ModelConfig config() {
@@ -79,17 +93,31 @@ public final class LlamaModel implements AutoCloseable {
         return weights.manager();
     }
 
+    /** Where the current forward's tokens sit and how they see the cache. */
+    private record Step(long batch, int steps, int start, NDArray rotation, NDArray cos, NDArray sin, NDArray mask,
+                        int sharedPrefix) {
+        boolean decode() {
+            return steps == 1;
+        }
+
+        int total() {
+            return start + steps;
+        }
+    }
+
     /**
      * Runs {@code ids} ([batch, T] int32 on the model's device) at positions {@code start .. start+T-1},
      * writing their keys and values into {@code cache}, and returns logits in the compute type: [batch, vocab]
      * for the last position, or [batch, T, vocab] when {@code allPositions}.
      */
     public NDArray forward(NDArray ids, int start, KvCache cache, boolean allPositions) {
+        long batch = ids.getShape().get(0);
         int steps = (int) ids.getShape().get(1);
-        NDArray cos = rope.cos(start, steps);                 // [T, head_dim]: every row at positions start..
-        NDArray sin = rope.sin(start, steps);
-        NDArray mask = steps > 1 ? causalMask(ids.getManager(), start, steps) : null;
-        return run(ids, start, cos, sin, mask, cache, allPositions);
+        Step step = steps == 1
+                ? new Step(batch, 1, start, rope.rotation(start), null, null, null, 0)
+                : new Step(batch, steps, start, null, rope.cos(start, steps), rope.sin(start, steps),
+                        causalMask(ids.getManager(), start, steps), 0);
+        return run(ids, step, cache, allPositions);
     }
 
     /**
@@ -115,76 +143,86 @@ public final class LlamaModel implements AutoCloseable {
         long batch = ids.getShape().get(0);
         int steps = (int) ids.getShape().get(1);
         int total = start + steps;
-        NDArray cos = rope.cosAt(positions).reshape(batch, 1, steps, config.headDim());   // [B, 1, T, head_dim]
-        NDArray sin = rope.sinAt(positions).reshape(batch, 1, steps, config.headDim());
-        NDArray mask = slotMask.get(new NDIndex().addAllDim().addSliceDim(0, total)).reshape(batch, 1, 1, 1, total);
+        NDArray mask = reshape(slice(slotMask, 1, 0, total), batch, 1, 1, 1, total);
         if (steps > 1) {
-            mask = mask.add(causalMask(ids.getManager(), start, steps));                   // [B, 1, 1, T, S]
+            mask = add(mask, causalMask(ids.getManager(), start, steps));                  // [B, 1, 1, T, S]
         }
-        return run(ids, start, cos, sin, mask, cache, batch > 1 ? Math.min(sharedPrefix, start) : 0, allPositions);
+        int shared = batch > 1 ? Math.min(sharedPrefix, start) : 0;
+        Step step = steps == 1
+                ? new Step(batch, 1, start, rope.rotation(positions, batch), null, null, mask, shared)
+                : new Step(batch, steps, start, null,
+                        reshape(rope.cosAt(positions), batch, 1, steps, config.headDim()),   // [B, 1, T, head_dim]
+                        reshape(rope.sinAt(positions), batch, 1, steps, config.headDim()), mask, shared);
+        return run(ids, step, cache, allPositions);
     }
 
-    private NDArray run(NDArray ids, int start, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
-                        boolean allPositions) {
-        return run(ids, start, cos, sin, mask, cache, 0, allPositions);
-    }
-
-    private NDArray run(NDArray ids, int start, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
-                        int sharedPrefix, boolean allPositions) {
-        long batch = ids.getShape().get(0);
-        int steps = (int) ids.getShape().get(1);
-        NDArray x = weights.embedTokens().get(ids);            // [B, T, hidden], a fresh copy we may update in place
+    private NDArray run(NDArray ids, Step step, KvCache cache, boolean allPositions) {
+        long rows = step.batch() * step.steps();
+        NDArray tokens = embedding(weights.embedTokens(), reshape(ids, rows));            // [rows, hidden]
+        NDArray constant = ids.getManager().full(new Shape(rows, 1), epsilonComponent, dtype);
+        NDArray x = concat(tokens, constant, 1);                                           // [rows, hidden + 1]
         for (int layer = 0; layer < config.layers(); layer++) {
             LlamaWeights.Layer w = weights.layer(layer);
-            x.addi(attention(normalize(x), w, layer, start, cos, sin, mask, cache, sharedPrefix, batch, steps));
-            x.addi(mlp(normalize(x), w));
+            x = attention(x, w, layer, step, cache);
+            x = mlp(x, w, rows);
         }
-        if (!allPositions && steps > 1) {
-            x = x.get(new NDIndex().addAllDim().addSliceDim(steps - 1, steps)); // only the last position feeds the next token
+        if (!allPositions && step.steps() > 1) {
+            // Only the last position of each row feeds the next token.
+            x = reshape(slice(reshape(x, step.batch(), step.steps(), -1), 1, step.steps() - 1, step.steps()),
+                    step.batch(), -1);
+            rows = step.batch();
         }
-        NDArray logits = linear(normalize(x), weights.lmHead());
-        return allPositions ? logits : logits.reshape(batch, config.vocabSize());
+        NDArray logits = linear(normalize(x), weights.lmHead(), null, rows);
+        return allPositions ? reshape(logits, step.batch(), step.steps(), config.vocabSize()) : logits;
     }
 
-    /** Self-attention for one layer; returns the o_proj output [B, T, hidden]. */
-    private NDArray attention(NDArray h, LlamaWeights.Layer w, int layer, int start, NDArray cos, NDArray sin,
-                              NDArray mask, KvCache cache, int shared, long batch, int steps) {
+    /** x + o_proj(self-attention(rms_norm(x))) for one layer. */
+    private NDArray attention(NDArray x, LlamaWeights.Layer w, int layer, Step step, KvCache cache) {
         int nh = config.heads();
         int nkv = config.kvHeads();
         int hd = config.headDim();
-        int group = config.groupSize();
-        int total = start + steps;
-        boolean decode = steps == 1;
-        // One matmul for q, k and v: [B, T, (nh + 2 nkv) * hd] -> [B, heads, T, hd]. With one token the
-        // memory order already is [B, heads, 1, hd], so a reshape suffices.
-        NDArray qkv = linear(h, w.qkvProj());
-        qkv = decode ? qkv.reshape(batch, nh + 2L * nkv, 1, hd)
-                : qkv.reshape(batch, steps, nh + 2L * nkv, hd).transpose(0, 2, 1, 3);
-        NDArray qk = rotate(qkv.get(qkHeads), cos, sin);        // RoPE on query and key heads together
-        cache.write(layer, start, qk.get(kHeads), qkv.get(vHeads));
+        long batch = step.batch();
+        int steps = step.steps();
+        long rows = batch * steps;
+        NDArray qkv = linear(normalize(x), w.qkvProj(), null, rows);  // [rows, (nh + 2 nkv) * hd]
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        if (step.decode()) {
+            // One token: the memory order already is [B, heads, 1, hd]. RoPE: one matmul with the rotation.
+            NDList qkvHeads = split(reshape(qkv, batch, nh + 2L * nkv, 1, hd), qkvSplit, 1);
+            q = matmul(qkvHeads.get(0), step.rotation());
+            k = matmul(qkvHeads.get(1), step.rotation());
+            v = qkvHeads.get(2);
+        } else {
+            NDArray heads = permute(reshape(qkv, batch, steps, nh + 2L * nkv, hd), 0, 2, 1, 3);  // [B, H, T, hd]
+            NDArray qk = rotate(slice(heads, 1, 0, nh + nkv), step.cos(), step.sin());          // q and k together
+            q = slice(qk, 1, 0, nh);
+            k = slice(qk, 1, nh, nh + nkv);
+            v = slice(heads, 1, nh + nkv, nh + 2L * nkv);
+        }
+        cache.write(layer, step.start(), steps, k, v);
 
-        NDArray q = qk.get(qHeads);                              // [B, nh, T, hd]
-        NDArray context;                                         // [B, nkv, group*T, hd] = [B, nh, T, hd]
+        NDArray context;                                             // [B, nkv, group*T, hd] = [B, nh, T, hd]
         if (steps <= QUERY_CHUNK) {
-            context = attend(q, mask, cache, layer, shared, batch, steps, total);
+            context = attend(q, step.mask(), cache, layer, step, steps);
         } else {
             // Long prompts: queries in chunks, so no score tensor grows past ~QUERY_CHUNK x S per head.
             // One [heads, T, T] tensor of a 1,000-token prompt is 33 MB per layer, allocated fresh by each op
             // and page-faulted in: prefill of 1,024 tokens took 2.0 s instead of ~0.5 s on this machine.
             NDList parts = new NDList();
+            int maskAxis = step.mask().getShape().dimension() - 2;
             for (int from = 0; from < steps; from += QUERY_CHUNK) {
                 int to = Math.min(steps, from + QUERY_CHUNK);
-                NDArray qc = q.get(new NDIndex().addAllDim(2).addSliceDim(from, to));
-                NDArray mc = mask.get(mask.getShape().dimension() == 2
-                        ? new NDIndex().addSliceDim(from, to) : new NDIndex().addAllDim(3).addSliceDim(from, to));
-                parts.add(attend(qc, mc, cache, layer, shared, batch, to - from, total)
-                        .reshape(batch, nh, to - from, hd));
+                NDArray chunk = slice(q, 2, from, to);
+                NDArray chunkMask = slice(step.mask(), maskAxis, from, to);
+                parts.add(reshape(attend(chunk, chunkMask, cache, layer, step, to - from), batch, nh, to - from, hd));
             }
             context = NDArrays.concat(parts, 2);
         }
-        context = decode ? context.reshape(batch, 1, (long) nh * hd)
-                : context.reshape(batch, nh, steps, hd).transpose(0, 2, 1, 3).reshape(batch, steps, (long) nh * hd);
-        return linear(context, w.oProj());
+        context = step.decode() ? reshape(context, batch, (long) nh * hd)
+                : reshape(permute(reshape(context, batch, nh, steps, hd), 0, 2, 1, 3), rows, (long) nh * hd);
+        return linear(context, w.oProj(), x, rows);
     }
 
     /**
@@ -192,92 +230,91 @@ public final class LlamaModel implements AutoCloseable {
      * [0, total). Grouped-query attention without copying K/V per query head: the {@code group} query heads
      * that share a kv head are laid out as extra rows of that head ([B, nkv, group*T, hd]).
      */
-    private NDArray attend(NDArray q, NDArray mask, KvCache cache, int layer, int shared, long batch, int steps,
-                           int total) {
+    private NDArray attend(NDArray q, NDArray mask, KvCache cache, int layer, Step step, int steps) {
+        long batch = step.batch();
+        int total = step.total();
+        int shared = step.sharedPrefix();
         int nkv = config.kvHeads();
         int hd = config.headDim();
         int group = config.groupSize();
         if (group > 1) {
-            q = q.reshape(batch, nkv, (long) group * steps, hd);
+            q = reshape(q, batch, nkv, (long) group * steps, hd);
         }
         long rowsPerHead = (long) group * steps;
         NDArray scores;
         if (shared > 0) {
             // Prefix slots: every row's queries as extra rows against row 0's keys ([1, nkv, B*rows, P]).
-            NDArray qAll = q.transpose(1, 0, 2, 3).reshape(1, nkv, batch * rowsPerHead, hd);
-            NDArray prefixScores = qAll.matMul(cache.prefixKeys(layer, shared).transpose(0, 1, 3, 2))
-                    .reshape(nkv, batch, rowsPerHead, shared).transpose(1, 0, 2, 3);
-            NDArray ownScores = q.matMul(cache.keys(layer, shared, total).transpose(0, 1, 3, 2));
-            scores = prefixScores.concat(ownScores, -1);         // [B, nkv, group*T, S]
+            NDArray qAll = reshape(permute(q, 1, 0, 2, 3), 1, nkv, batch * rowsPerHead, hd);
+            NDArray prefixScores = permute(reshape(matmul(qAll, cache.prefixKeys(layer, shared)),
+                    nkv, batch, rowsPerHead, shared), 1, 0, 2, 3);
+            NDArray ownScores = matmul(q, cache.keys(layer, shared, total));
+            scores = concat(prefixScores, ownScores, 3);         // [B, nkv, group*T, S]
         } else {
-            scores = q.matMul(cache.keys(layer, 0, total).transpose(0, 1, 3, 2)); // [B, nkv, group*T, S]
+            scores = matmul(q, cache.keys(layer, 0, total));     // [B, nkv, group*T, S]; the cache holds Kᵀ
         }
         if (mask != null) {
-            scores = scores.reshape(batch, nkv, group, steps, total).add(mask).reshape(batch, nkv, rowsPerHead, total);
+            scores = reshape(add(reshape(scores, batch, nkv, group, steps, total), mask), batch, nkv, rowsPerHead, total);
         }
         NDArray probs = softmax(scores);
         if (shared == 0) {
-            return probs.matMul(cache.values(layer, 0, total));
+            return matmul(probs, cache.values(layer, 0, total));
         }
-        NDArray prefixProbs = probs.get(new NDIndex().addAllDim(3).addSliceDim(0, shared))
-                .transpose(1, 0, 2, 3).reshape(1, nkv, batch * rowsPerHead, shared);
-        NDArray fromPrefix = prefixProbs.matMul(cache.prefixValues(layer, shared))
-                .reshape(nkv, batch, rowsPerHead, hd).transpose(1, 0, 2, 3);
-        NDArray fromOwn = probs.get(new NDIndex().addAllDim(3).addSliceDim(shared, total))
-                .matMul(cache.values(layer, shared, total));
-        return fromPrefix.add(fromOwn);
+        NDArray prefixProbs = reshape(permute(slice(probs, 3, 0, shared), 1, 0, 2, 3), 1, nkv, batch * rowsPerHead, shared);
+        NDArray fromPrefix = permute(reshape(matmul(prefixProbs, cache.prefixValues(layer, shared)),
+                nkv, batch, rowsPerHead, hd), 1, 0, 2, 3);
+        NDArray fromOwn = matmul(slice(probs, 3, shared, total), cache.values(layer, shared, total));
+        return add(fromPrefix, fromOwn);
     }
 
-    /** SwiGLU MLP: down(silu(gate) * up), gate and up from one fused matmul; silu(g) = g * sigmoid(g). */
-    private NDArray mlp(NDArray h, LlamaWeights.Layer w) {
-        NDArray gateUp = linear(h, w.gateUpProj());
-        NDArray gate = gateUp.get(gateHalf);
-        NDArray act = gate.getNDArrayInternal().sigmoid().muli(gate).muli(gateUp.get(upHalf));
-        return linear(act, w.downProj());
+    /** x + down(silu(gate) * up) with gate, up from one fused matmul of rms_norm(x); silu(g) = g * sigmoid(g). */
+    private NDArray mlp(NDArray x, LlamaWeights.Layer w, long rows) {
+        NDList gateUp = split(linear(normalize(x), w.gateUpProj(), null, rows), gateUpSplit, 1);
+        NDArray gate = gateUp.get(0);
+        NDArray act = muli(muli(sigmoid(gate), gate), gateUp.get(1));
+        return linear(act, w.downProj(), x, rows);
     }
 
     /**
-     * HF rotate-half RoPE: x * cos + rotate_half(x) * sin with rotate_half(x) = [-x2, x1], the latter as
-     * one small matmul with a signed permutation (1 op instead of slice, negate, slice, concat).
+     * HF rotate-half RoPE for a prompt: x * cos + rotate_half(x) * sin with rotate_half(x) = [-x2, x1], the
+     * latter as one small matmul with a signed permutation (1 op instead of slice, negate, slice, concat).
      */
     private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        return x.mul(cos).addi(x.matMul(rope.rotateHalf()).muli(sin));
+        return addi(mul(x, cos), muli(matmul(x, rope.rotateHalf()), sin));
     }
 
-    /** RMSNorm without its gain (folded into the next matmul), in float32 as HF computes it. */
+    /**
+     * RMSNorm without its gain (folded into the next matmul) as one call: the unit vector of
+     * {@code [x, c]}, see the class comment. In float32, as HF computes it.
+     */
     private NDArray normalize(NDArray x) {
         if (dtype == DataType.FLOAT32) {
-            return x.div(x.square().mean(LAST_AXIS, true).addi(epsilon).sqrt());
+            return TorchOps.normalize(x);
         }
         // f16 squares overflow on LLaMA's large activations: normalize in float32, as HF does.
-        NDArray x32 = x.toType(DataType.FLOAT32, false);
-        return x32.divi(x32.square().mean(LAST_AXIS, true).addi(epsilon).sqrt()).toType(dtype, false);
+        return toType(TorchOps.normalize(toType(x, DataType.FLOAT32, device)), dtype, device);
     }
 
     /** Softmax over the last axis, in float32 as HF does. */
     private NDArray softmax(NDArray scores) {
         if (dtype == DataType.FLOAT32) {
-            return scores.softmax(-1);
+            return TorchOps.softmax(scores, DataType.FLOAT32);
         }
-        return scores.toType(DataType.FLOAT32, false).softmax(-1).toType(dtype, false);
+        return toType(TorchOps.softmax(toType(scores, DataType.FLOAT32, device), DataType.FLOAT32), dtype, device);
     }
 
     /**
-     * x · Wᵀ with HF's [out, in] weight layout, without transposing the weight. For 2-16 rows (batched
-     * decode) it is computed as (W · xᵀ)ᵀ: MKL's sgemm repacks the whole weight matrix for a thin x, which
-     * made 2-8 rows 2-5x slower than one (measured on the lm_head shape); with W as the tall operand it
-     * streams W once like the one-row matrix-vector product.
+     * {@code x · Wᵀ (+ residual)} for 2-D {@code x} with HF's [out, in] weight layout, without transposing the
+     * weight; the residual add rides along as addmm's bias. For 2-16 rows (batched decode) it is computed as
+     * (W · xᵀ)ᵀ: MKL's sgemm repacks the whole weight matrix for a thin x, which made 2-8 rows 2-5x slower
+     * than one (measured on the lm_head shape); with W as the tall operand it streams W once like the
+     * one-row matrix-vector product.
      */
-    private static NDArray linear(NDArray x, NDArray weight) {
-        Shape shape = x.getShape();
-        long in = shape.get(shape.dimension() - 1);
-        long rows = shape.size() / in;
+    private static NDArray linear(NDArray x, NDArray weight, NDArray residual, long rows) {
         if (rows < 2 || rows > THIN_ROWS) {
-            return x.getNDArrayInternal().linear(x, weight, null).singletonOrThrow();
+            return TorchOps.linear(x, weight, residual);
         }
-        long[] outShape = shape.getShape();
-        outShape[outShape.length - 1] = weight.getShape().get(0);
-        return weight.matMul(x.reshape(rows, in).transpose()).transpose().reshape(outShape);
+        NDArray out = permute(matmul(weight, permute(x, 1, 0)), 1, 0);
+        return residual == null ? out : add(out, residual);
     }
 
     /** Additive mask [T, S]: 0 where query position start+i may see key j (j <= start+i), else -1e9. */
@@ -300,14 +337,16 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Native ops one greedy decode step issues (one token, f32, MHA), counted from {@link #forward}: per
-     * layer 2 normalizations of 5, attention 21, MLP 7, 2 residual adds; per step the token upload,
-     * embedding, 2 RoPE slices, final normalization, lm_head, reshape, argmax and its download. Each costs
-     * ~2-10 µs of JNI and dispatch on top of its arithmetic.
+     * Native ops one greedy decode step of one sequence issues (f32, MHA), counted from {@link #forward}:
+     * per layer attention 16 (normalize, qkv matmul, reshape, split, 2 RoPE matmuls, key reshape, 2 cache
+     * writes, key slice, scores, softmax, value slice, context, reshape, o_proj with the residual) and MLP 7
+     * (normalize, gate/up matmul, split, sigmoid, 2 products, down_proj with the residual); per step the
+     * token upload, reshape, embedding, constant, concat, 6 for the rotation, final normalization, lm_head,
+     * argmax and its download. Each costs ~2-10 µs of JNI and dispatch on top of its arithmetic.
      */
     public int opsPerDecodeStep() {
-        int perLayer = 2 * 5 + 21 + 7 + 2;
-        return config.layers() * perLayer + 13;
+        int perLayer = 16 + 7;
+        return config.layers() * perLayer + 14;
     }
 
     /** Bytes one token takes in the KV cache (keys and values, all layers). */

@@ -29,7 +29,9 @@ public final class LlamaWeights implements AutoCloseable {
 
     /**
      * One transformer block. {@code qkvProj} carries the input RMSNorm gain and {@code gateUpProj} the
-     * post-attention RMSNorm gain, folded into their columns.
+     * post-attention RMSNorm gain, folded into their columns (times sqrt(hidden)), each with a zero column
+     * appended for the residual stream's constant component; {@code oProj} and {@code downProj} have a zero
+     * row appended so their outputs leave that component alone (see {@link LlamaModel}).
      */
     public record Layer(NDArray qkvProj, NDArray oProj, NDArray gateUpProj, NDArray downProj) {
     }
@@ -75,10 +77,10 @@ public final class LlamaWeights implements AutoCloseable {
                             loader.fused(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
                                     p + "self_attn.v_proj.weight"},
                                     new long[][] {{qRows, h}, {kvRows, h}, {kvRows, h}}, queryScale, inputGain),
-                            loader.plain(p + "self_attn.o_proj.weight", h, qRows),
+                            loader.withZeroRow(loader.plain(p + "self_attn.o_proj.weight", h, qRows)),
                             loader.fused(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
                                     new long[][] {{inter, h}, {inter, h}}, 1f, postGain),
-                            loader.plain(p + "mlp.down_proj.weight", h, inter)));
+                            loader.withZeroRow(loader.plain(p + "mlp.down_proj.weight", h, inter))));
                 }
                 loader.releaseMappings();   // this layer is copied: drop its file pages before the next
             }
@@ -113,7 +115,7 @@ public final class LlamaWeights implements AutoCloseable {
         return embedTokens;
     }
 
-    /** lm_head (or the tied embedding) with the final RMSNorm gain folded into its columns. */
+    /** lm_head (or the tied embedding) with the final RMSNorm gain folded into its columns, plus a zero column. */
     public NDArray lmHead() {
         return lmHead;
     }
@@ -188,22 +190,41 @@ public final class LlamaWeights implements AutoCloseable {
             used.clear();
         }
 
-        /** An RMSNorm gain [hidden] as float32 on the device, to fold into a matrix. */
+        /**
+         * An RMSNorm gain [hidden] as float32 on the device, times sqrt(hidden), to fold into a matrix: the
+         * model normalizes to a unit vector, which is RMSNorm's output divided by sqrt(hidden).
+         */
         NDArray gain(String name) {
             NDArray view = wrap(stored(name, new long[] {config.hiddenSize()}));
             NDArray current = replace(view, view.toDevice(manager.getDevice(), false));
-            return replace(current, current.toType(DataType.FLOAT32, true));
+            current = replace(current, current.toType(DataType.FLOAT32, true));
+            return replace(current, current.mul((float) Math.sqrt(config.hiddenSize())));
+        }
+
+        /** {@code m} with a zero row appended: an output component that stays 0. */
+        NDArray withZeroRow(NDArray m) {
+            try (NDArray zeros = manager.zeros(new Shape(1, m.getShape().get(1)), m.getDataType())) {
+                return replace(m, m.concat(zeros, 0));
+            }
+        }
+
+        /** {@code m} with a zero column appended: an input component that is ignored. */
+        NDArray withZeroColumn(NDArray m) {
+            try (NDArray zeros = manager.zeros(new Shape(m.getShape().get(0), 1), m.getDataType())) {
+                return replace(m, m.concat(zeros, 1));
+            }
         }
 
         /**
          * Matrices concatenated along the output axis, the first scaled by {@code firstScale}, every column
-         * multiplied by {@code columnGain} (so the result never aliases the file).
+         * multiplied by {@code columnGain} (so the result never aliases the file), and a zero column appended.
          */
         NDArray fused(String[] names, long[][] shapes, float firstScale, NDArray columnGain) {
             NDList parts = new NDList();
             try {
                 for (int i = 0; i < names.length; i++) {
-                    parts.add(toModel(wrap(stored(names[i], shapes[i])), i == 0 ? firstScale : 1f, columnGain));
+                    parts.add(withZeroColumn(
+                            toModel(wrap(stored(names[i], shapes[i])), i == 0 ? firstScale : 1f, columnGain)));
                 }
                 if (parts.size() == 1) {
                     return parts.remove(0);   // already a fresh array: the gain multiplication made it

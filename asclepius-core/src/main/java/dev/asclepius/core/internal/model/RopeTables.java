@@ -2,7 +2,6 @@ package dev.asclepius.core.internal.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -15,9 +14,12 @@ final class RopeTables {
     private final NDArray cos;
     private final NDArray sin;
     private final NDArray rotateHalf;
+    private final NDArray identity;
+    private final int dim;
 
     RopeTables(NDManager manager, ModelConfig config, DataType dtype) {
         int dim = config.headDim();
+        this.dim = dim;
         int half = dim / 2;
         int positions = config.contextLength();
         float[] cosValues = new float[positions * dim];
@@ -44,6 +46,31 @@ final class RopeTables {
             r[j * dim + j + half] = 1f;
         }
         this.rotateHalf = toModel(manager, r, new Shape(dim, dim), dtype);
+        float[] eye = new float[dim * dim];
+        for (int j = 0; j < dim; j++) {
+            eye[j * dim + j] = 1f;
+        }
+        this.identity = toModel(manager, eye, new Shape(dim, dim), dtype);
+    }
+
+    /**
+     * The RoPE rotation as a matrix for each row's position ([batch, 1] int64 -> [batch, 1, head_dim,
+     * head_dim]): {@code x · M = x ⊙ cos + rotate_half(x) ⊙ sin} with {@code M = diag(cos) + R·diag(sin)},
+     * i.e. {@code M[i][j] = I[i][j]·cos[j] + R[i][j]·sin[j]}. A decode step builds it once and every layer
+     * rotates its queries and keys with one matmul each instead of four elementwise ops.
+     */
+    NDArray rotation(NDArray positions, long batch) {
+        return TorchOps.reshape(rotationFrom(cosAt(positions), sinAt(positions)), batch, 1, dim, dim);
+    }
+
+    /** {@link #rotation(NDArray, long)} for one sequence at {@code position}: [1, 1, head_dim, head_dim]. */
+    NDArray rotation(int position) {
+        return TorchOps.reshape(rotationFrom(cos(position, 1), sin(position, 1)), 1, 1, dim, dim);
+    }
+
+    private NDArray rotationFrom(NDArray cosRows, NDArray sinRows) {
+        // rows [.., 1, dim] broadcast over i
+        return TorchOps.addi(TorchOps.mul(identity, cosRows), TorchOps.mul(rotateHalf, sinRows));
     }
 
     /** The signed permutation R with x · R = rotate_half(x), [head_dim, head_dim]. */
@@ -63,18 +90,18 @@ final class RopeTables {
 
     /** cos rows for arbitrary positions ([...] int64 -> [..., head_dim]). */
     NDArray cosAt(NDArray positions) {
-        return cos.get(positions);
+        return TorchOps.embedding(cos, positions);
     }
 
     NDArray sinAt(NDArray positions) {
-        return sin.get(positions);
+        return TorchOps.embedding(sin, positions);
     }
 
     NDArray cos(int start, int steps) {
-        return cos.get(new NDIndex().addSliceDim(start, start + steps));
+        return TorchOps.slice(cos, 0, start, start + steps);
     }
 
     NDArray sin(int start, int steps) {
-        return sin.get(new NDIndex().addSliceDim(start, start + steps));
+        return TorchOps.slice(sin, 0, start, start + steps);
     }
 }
