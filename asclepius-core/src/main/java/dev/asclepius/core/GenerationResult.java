@@ -13,6 +13,8 @@ import java.util.List;
  * @param prefillTime     wall time of the prompt's forward pass (time to first token)
  * @param decodeTime      wall time of all later decode steps
  * @param decodeSteps     forward passes after the prefill
+ * @param cachedPromptTokens prompt tokens whose keys and values were reused from an earlier generation (the
+ *                        local model's prefix cache) instead of computed; 0 when none were
  */
 public record GenerationResult(
         String text,
@@ -21,10 +23,17 @@ public record GenerationResult(
         int promptTokens,
         Duration prefillTime,
         Duration decodeTime,
-        int decodeSteps) {
+        int decodeSteps,
+        int cachedPromptTokens) {
 
     public GenerationResult {
         tokenIds = List.copyOf(tokenIds);
+    }
+
+    /** A result with no reused prompt tokens. */
+    public GenerationResult(String text, List<Integer> tokenIds, FinishReason finishReason, int promptTokens,
+                            Duration prefillTime, Duration decodeTime, int decodeSteps) {
+        this(text, tokenIds, finishReason, promptTokens, prefillTime, decodeTime, decodeSteps, 0);
     }
 
     /** Tokens generated (the length of {@link #tokenIds()}). */

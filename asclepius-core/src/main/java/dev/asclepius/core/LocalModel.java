@@ -101,7 +101,8 @@ public final class LocalModel implements LanguageModel {
         this.kvCacheBudget = b.kvCacheBudget;
         this.root = manager;
         this.validator = new PromptValidator(config);
-        this.scheduler = new Scheduler(model, tokenizer, lock, () -> closed, MAX_BATCH, this::maxSequences);
+        this.scheduler = new Scheduler(model, tokenizer, lock, () -> closed, MAX_BATCH, this::maxSequences,
+                kvCacheBudget, b.prefixCache);
         this.info = new ModelInfo(dir, config.modelType(), config.layers(), config.hiddenSize(), config.heads(),
                 config.kvHeads(), config.intermediateSize(), config.vocabSize(), config.contextLength(),
                 config.parameters(), b.device, computeType);
@@ -299,6 +300,7 @@ public final class LocalModel implements LanguageModel {
         private ComputeType computeType;
         private OptionalInt threads = OptionalInt.empty();
         private long kvCacheBudget = Long.MAX_VALUE;
+        private boolean prefixCache = true;
 
         private Builder(Path modelDir) {
             this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
@@ -325,6 +327,18 @@ public final class LocalModel implements LanguageModel {
                 throw new InvalidInputException("kvCacheBudget must be > 0 bytes, got " + bytes);
             }
             this.kvCacheBudget = bytes;
+            return this;
+        }
+
+        /**
+         * Whether to keep the keys and values of the most recent prompt (or of a batch's shared prefix) so
+         * that the next prompt starting with the same tokens (the same note with another question) copies
+         * them instead of recomputing them; default on. The entry counts toward {@link #kvCacheBudget}, is
+         * freed after 10 s without a generation, and is reported per generation as
+         * {@link GenerationResult#cachedPromptTokens()}. Results are the same either way.
+         */
+        public Builder prefixCache(boolean enabled) {
+            this.prefixCache = enabled;
             return this;
         }
 

@@ -42,6 +42,10 @@ public final class Scheduler {
     private static final float BLOCKED = -1e9f;
     /** Below this many shared tokens a separate prefix pass costs more than it saves. */
     private static final int MIN_SHARED_PREFIX = 8;
+    /** Prompts shorter than this are not kept in the prefix cache: recomputing them is cheap. */
+    private static final int MIN_RETAINED_PROMPT = 64;
+    /** The prefix cache is freed after this long without a generation. */
+    private static final long PREFIX_IDLE_NANOS = 10_000_000_000L;
 
     private final LlamaModel model;
     private final TextTokenizer tokenizer;
@@ -55,6 +59,9 @@ public final class Scheduler {
     private Thread worker;
     private volatile int widestBatch;
     private volatile boolean running;
+    private final long kvBudget;
+    private final PrefixCache prefixes = new PrefixCache();   // worker thread only
+    private volatile boolean prefixCaching;
 
     /** One caller's generation. */
     private record Request(int[] prompt, GenerationConfig config, TokenListener listener,
@@ -83,15 +90,32 @@ public final class Scheduler {
     /**
      * @param engineLock  held for every forward step, so other users of the engine interleave safely
      * @param rowsThatFit sequences of a given length that the KV cache budget allows
+     * @param kvBudget    bytes of KV cache allowed in all (Long.MAX_VALUE: no limit), the prefix cache included
+     * @param prefixCaching whether to keep the last prompt prefix for reuse (see {@link PrefixCache})
      */
     public Scheduler(LlamaModel model, TextTokenizer tokenizer, ReentrantLock engineLock, BooleanSupplier closing,
-                     int maxBatch, IntUnaryOperator rowsThatFit) {
+                     int maxBatch, IntUnaryOperator rowsThatFit, long kvBudget, boolean prefixCaching) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.engineLock = engineLock;
         this.closing = closing;
         this.maxBatch = maxBatch;
         this.rowsThatFit = rowsThatFit;
+        this.kvBudget = kvBudget;
+        this.prefixCaching = prefixCaching;
+    }
+
+    /**
+     * Turns the prefix cache on or off from now on (off frees it at the next idle moment). Benchmarks turn
+     * it off to time prompts "without reuse".
+     */
+    public void prefixCaching(boolean enabled) {
+        this.prefixCaching = enabled;
+    }
+
+    /** Tokens the prefix cache holds now (0 when empty); for tests and diagnostics. */
+    public int cachedPrefixTokens() {
+        return call(prefixes::length);
     }
 
     /** Queues prompts that start together (one batch when the loop is idle); already validated. */
@@ -195,6 +219,12 @@ public final class Scheduler {
                 break;
             }
             if (first == null) {
+                engineLock.lock();
+                try {
+                    prefixes.releaseIfIdle(prefixCaching ? PREFIX_IDLE_NANOS : 0);
+                } finally {
+                    engineLock.unlock();
+                }
                 continue;
             }
             List<Request> batch = new ArrayList<>(List.of(first));
@@ -216,6 +246,47 @@ public final class Scheduler {
         }
         failWaiting();
         runTasks();   // their work fails fast on the closed model, which completes their callers
+        engineLock.lock();
+        try {
+            prefixes.close();
+        } finally {
+            engineLock.unlock();
+        }
+    }
+
+    /** Bytes of KV cache for {@code tokens} slots of one sequence. */
+    private long kvBytes(long tokens) {
+        return model.kvBytesPerToken() * tokens;
+    }
+
+    /** Whether {@code tokens} more slots, next to {@code inUse} slots already allocated, stay within the budget. */
+    private boolean withinBudget(long inUse, long tokens) {
+        return kvBudget == Long.MAX_VALUE || kvBytes(inUse + tokens) <= kvBudget;
+    }
+
+    /**
+     * Tokens at the start of {@code prompt} (at most {@code limit}) whose keys and values the prefix cache
+     * holds, or 0 when caching is off or too few match to be worth a copy.
+     */
+    private int reusable(int[] prompt, int limit) {
+        if (!prefixCaching) {
+            return 0;
+        }
+        int n = prefixes.match(prompt, limit);
+        return n >= MIN_SHARED_PREFIX ? n : 0;
+    }
+
+    /**
+     * Keeps the first {@code length} slots of {@code source}'s row 0, which hold {@code tokens}, as the
+     * prefix cache's entry (copied, so the running batch can keep changing its cache).
+     */
+    private void retain(int[] tokens, KvCache source, long batchSlots) {
+        if (!prefixCaching || tokens.length < MIN_RETAINED_PROMPT || !withinBudget(batchSlots, tokens.length)) {
+            return;
+        }
+        KvCache copy = model.newCache(1, tokens.length);
+        copy.copyPrefix(source, tokens.length);
+        prefixes.store(tokens, copy);
     }
 
     private boolean fits(List<Request> batch, Request candidate) {
@@ -246,6 +317,9 @@ public final class Scheduler {
             capacity = Math.max(need, capacity * 3 / 4);
         }
         capacity = Math.min(capacity, context);
+        if (!withinBudget((long) initial.size() * capacity, prefixes.length())) {
+            prefixes.close();   // the batch needs the memory more than a possible reuse
+        }
         List<Row> rows = new ArrayList<>();
         KvCache cache = null;
         try {
@@ -326,17 +400,25 @@ public final class Scheduler {
         if (requests.size() == 1) {
             Request r = requests.get(0);
             Row row = new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), 0, 0, started);
+            int[] prompt = r.prompt();
+            int reused = reusable(prompt, prompt.length - 1);   // the last token must run to give logits
             engineLock.lock();
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 ensureOpen();
-                NDArray ids = manager.create(r.prompt(), new Shape(1, r.prompt().length));
-                row.next = choose(model.forward(ids, 0, cache, false), List.of(row))[0];
+                if (reused > 0) {
+                    cache.copyPrefix(prefixes.kv(), reused);
+                }
+                NDArray ids = manager.create(Arrays.copyOfRange(prompt, reused, prompt.length),
+                        new Shape(1, prompt.length - reused));
+                row.next = choose(model.forward(ids, reused, cache, false), List.of(row))[0];
+                row.sequence.cachedPromptTokens(reused);
+                retain(prompt, cache, capacity);
             } finally {
                 engineLock.unlock();
             }
             rows.add(row);
-            return r.prompt().length;
+            return prompt.length;
         }
         List<int[]> prompts = requests.stream().map(Request::prompt).toList();
         int shared = sharedPrefix(prompts);
@@ -348,10 +430,18 @@ public final class Scheduler {
         engineLock.lock();
         try (NDArray mask = ifOpen(() -> maskFor(rows, capacity))) {
             if (shared > 0) {
-                try (KvCache prefix = model.newCache(1, shared); NDScope scope = new NDScope()) {
+                int[] prefixTokens = Arrays.copyOf(prompts.get(0), shared);
+                int reused = reusable(prefixTokens, shared);
+                try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    model.forward(manager.create(Arrays.copyOf(prompts.get(0), shared), new Shape(1, shared)), 0, prefix, false);
-                    cache.copyPrefix(prefix, shared);
+                    if (reused == shared) {
+                        cache.copyPrefix(prefixes.kv(), shared);
+                    } else {
+                        computePrefix(prefixTokens, reused, cache, (long) rows.size() * capacity);
+                    }
+                }
+                for (Row row : rows) {
+                    row.sequence.cachedPromptTokens(reused);
                 }
             }
             try (NDScope scope = new NDScope()) {
@@ -382,6 +472,32 @@ public final class Scheduler {
     }
 
     /**
+     * Computes the keys and values of {@code tokens} (a batch's shared prefix) once, starting from the first
+     * {@code reused} that the prefix cache holds, copies them into every row of {@code cache}, and keeps them
+     * as the prefix cache's entry.
+     */
+    private void computePrefix(int[] tokens, int reused, KvCache cache, long batchSlots) {
+        KvCache prefix = model.newCache(1, tokens.length);
+        try {
+            if (reused > 0) {
+                prefix.copyPrefix(prefixes.kv(), reused);
+            }
+            NDArray ids = model.manager().create(Arrays.copyOfRange(tokens, reused, tokens.length),
+                    new Shape(1, tokens.length - reused));
+            model.forward(ids, reused, prefix, false);
+            cache.copyPrefix(prefix, tokens.length);
+        } catch (RuntimeException e) {
+            prefix.close();
+            throw e;
+        }
+        if (prefixCaching && withinBudget(batchSlots, tokens.length)) {
+            prefixes.store(tokens, prefix);
+        } else {
+            prefix.close();
+        }
+    }
+
+    /**
      * Admits queued requests whose prompt fits before {@code slot} and whose answer fits the cache: each
      * is prefilled alone and its keys and values appended as a new row ending at {@code slot}.
      *
@@ -408,10 +524,16 @@ public final class Scheduler {
             int length = r.prompt().length;
             Row row = new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), 0, slot - length, started);
             engineLock.lock();
+            int reused = reusable(r.prompt(), length - 1);
             try (KvCache alone = ifOpen(() -> model.newCache(1, length)); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                NDArray ids = model.manager().create(r.prompt(), new Shape(1, length));
-                row.next = choose(model.forward(ids, 0, alone, false), List.of(row))[0];
+                if (reused > 0) {
+                    alone.copyPrefix(prefixes.kv(), reused);
+                }
+                NDArray ids = model.manager().create(Arrays.copyOfRange(r.prompt(), reused, length),
+                        new Shape(1, length - reused));
+                row.next = choose(model.forward(ids, reused, alone, false), List.of(row))[0];
+                row.sequence.cachedPromptTokens(reused);
                 cache.appendRow(alone, length, slot - length);
             } catch (RuntimeException e) {
                 r.done().completeExceptionally(e);

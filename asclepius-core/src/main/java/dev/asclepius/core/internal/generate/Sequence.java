@@ -27,6 +27,7 @@ final class Sequence {
     private final List<Integer> output = new ArrayList<>();
     private FinishReason reason;
     private int decodeSteps;
+    private int cachedPromptTokens;
 
     Sequence(int[] prompt, GenerationConfig config, TextTokenizer tokenizer, TokenListener listener, int capacity) {
         this.prompt = prompt;
@@ -49,6 +50,11 @@ final class Sequence {
 
     int seenCount() {
         return seenCount;
+    }
+
+    /** Prompt tokens whose keys and values were copied from the prefix cache instead of computed. */
+    void cachedPromptTokens(int tokens) {
+        this.cachedPromptTokens = tokens;
     }
 
     void countDecodeStep() {
@@ -98,6 +104,7 @@ final class Sequence {
         if (!tail.isEmpty()) {
             listener.onToken(tail, output.get(output.size() - 1));
         }
-        return new GenerationResult(decoder.text(), output, reason, prompt.length, prefill, decode, decodeSteps);
+        return new GenerationResult(decoder.text(), output, reason, prompt.length, prefill, decode, decodeSteps,
+                cachedPromptTokens);
     }
 }

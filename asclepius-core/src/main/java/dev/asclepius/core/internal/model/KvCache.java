@@ -36,6 +36,7 @@ public final class KvCache implements AutoCloseable {
         for (int i = 0; i < config.layers(); i++) {
             keys[i] = manager.zeros(new Shape(batch, kvHeads, headDim, capacity), dtype);
             values[i] = manager.zeros(new Shape(batch, kvHeads, capacity, headDim), dtype);
+            NDScope.unregister(keys[i], values[i]);   // the cache outlives any step scope it is made in
         }
     }
 

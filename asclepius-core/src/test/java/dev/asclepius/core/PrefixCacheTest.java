@@ -1,0 +1,131 @@
+package dev.asclepius.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.asclepius.core.internal.Internals;
+import dev.asclepius.core.internal.checkpoint.StorageType;
+import dev.asclepius.core.internal.demo.RandomModelSpec;
+import dev.asclepius.core.internal.demo.RandomModelWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The prefix cache: a prompt that starts like the previous one reuses its keys and values, says so in
+ * {@link GenerationResult#cachedPromptTokens()}, and generates exactly what a model without the cache does.
+ */
+class PrefixCacheTest {
+    private static final String NOTE = "Discharge summary. The patient is a 67 year old man admitted with chest pain "
+            + "and shortness of breath. Troponin was elevated and he underwent cardiac catheterization with a stent "
+            + "to the LAD. He was started on aspirin, clopidogrel, atorvastatin and metoprolol. Echo showed an "
+            + "ejection fraction of 45 percent. He is discharged home with cardiology follow-up in two weeks.\n";
+
+    @TempDir
+    static Path dir;
+    static LocalModel cached;
+    static LocalModel plain;
+
+    @BeforeAll
+    static void load() {
+        // GQA (4 heads / 2 kv heads), as in the batching tests.
+        RandomModelWriter.write(dir, new RandomModelSpec("llama", 32000, 64, 128, 2, 4, 2, 512, false, StorageType.F32, 7, 0));
+        cached = LocalModel.load(dir);
+        plain = LocalModel.builder(dir).prefixCache(false).build();
+    }
+
+    @AfterAll
+    static void close() {
+        cached.close();
+        plain.close();
+    }
+
+    @BeforeEach
+    void forgetEarlierPrompts() {
+        // Start each test from an empty cache: a prompt that shares nothing replaces the entry.
+        cached.generate(cached.tokenizer().encode("Unrelated warm-up text about something else entirely, "
+                + "long enough to be kept in the cache: " + "x ".repeat(80)), greedy(1));
+    }
+
+    private static GenerationConfig greedy(int tokens) {
+        return GenerationConfig.builder().maxNewTokens(tokens).ignoreEos(true).build();
+    }
+
+    private static int[] prompt(String question) {
+        return cached.tokenizer().encode(NOTE + "Question: " + question);
+    }
+
+    private static int commonPrefix(int[] a, int[] b) {
+        int n = 0;
+        while (n < Math.min(a.length, b.length) && a[n] == b[n]) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void aSecondQuestionAboutTheSameNoteReusesTheNoteAndGeneratesTheSame() {
+        int[] first = prompt("What medications was he started on?");
+        int[] second = prompt("When is the follow-up?");
+        int shared = commonPrefix(first, second);
+        assertThat(shared).isGreaterThan(64);
+
+        GenerationResult one = cached.generate(first, greedy(12));
+        GenerationResult two = cached.generate(second, greedy(12));
+
+        assertThat(one.cachedPromptTokens()).isZero();
+        assertThat(two.cachedPromptTokens()).isEqualTo(shared);
+        assertThat(two.promptTokens()).isEqualTo(second.length);
+        assertThat(two.tokenIds()).isEqualTo(plain.generate(second, greedy(12)).tokenIds());
+        assertThat(one.tokenIds()).isEqualTo(plain.generate(first, greedy(12)).tokenIds());
+    }
+
+    @Test
+    void theSamePromptAgainReusesAllButItsLastToken() {
+        int[] p = prompt("Summarize the hospital course.");
+        GenerationResult first = cached.generate(p, greedy(8));
+        GenerationResult again = cached.generate(p, greedy(8));
+        // The last prompt token always runs: its logits choose the first new token.
+        assertThat(again.cachedPromptTokens()).isEqualTo(p.length - 1);
+        assertThat(again.tokenIds()).isEqualTo(first.tokenIds());
+    }
+
+    @Test
+    void aBatchAfterABatchOnTheSameNoteReusesTheSharedPrefix() {
+        List<int[]> firstBatch = List.of(prompt("List the medications."), prompt("What was the ejection fraction?"));
+        List<int[]> secondBatch = List.of(prompt("Why was he admitted?"), prompt("Which artery was stented?"),
+                prompt("What procedure did he have?"));
+        cached.generateBatch(firstBatch, greedy(6));
+        List<GenerationResult> second = cached.generateBatch(secondBatch, greedy(6));
+        List<GenerationResult> reference = plain.generateBatch(secondBatch, greedy(6));
+
+        int note = commonPrefix(firstBatch.get(0), secondBatch.get(0));
+        for (int i = 0; i < second.size(); i++) {
+            assertThat(second.get(i).cachedPromptTokens()).isGreaterThanOrEqualTo(Math.min(note,
+                    commonPrefix(secondBatch.get(0), secondBatch.get(i)))).isPositive();
+            assertThat(second.get(i).tokenIds()).isEqualTo(reference.get(i).tokenIds());
+            assertThat(reference.get(i).cachedPromptTokens()).isZero();
+        }
+    }
+
+    @Test
+    void withTheCacheOffNothingIsKeptOrReused() {
+        int[] p = prompt("What medications was he started on?");
+        plain.generate(p, greedy(4));
+        assertThat(plain.generate(p, greedy(4)).cachedPromptTokens()).isZero();
+        assertThat(Internals.scheduler(plain).cachedPrefixTokens()).isZero();
+        assertThat(Internals.scheduler(cached).cachedPrefixTokens()).isPositive();
+    }
+
+    @Test
+    void aPromptThatSharesNothingRunsInFull() {
+        cached.generate(prompt("What medications was he started on?"), greedy(4));
+        int[] other = cached.tokenizer().encode("Completely different text " + "y ".repeat(70));
+        GenerationResult result = cached.generate(other, greedy(6));
+        assertThat(result.cachedPromptTokens()).isZero();   // only BOS matches: too little to copy
+        assertThat(result.tokenIds()).isEqualTo(plain.generate(other, greedy(6)).tokenIds());
+    }
+}
