@@ -101,8 +101,9 @@ public final class LocalModel implements LanguageModel {
         this.kvCacheBudget = b.kvCacheBudget;
         this.root = manager;
         this.validator = new PromptValidator(config);
+        int prefillThreads = b.threads.orElse(PyTorchRuntime.threads());
         this.scheduler = new Scheduler(model, tokenizer, lock, () -> closed, MAX_BATCH, this::maxSequences,
-                kvCacheBudget, b.prefixCache);
+                kvCacheBudget, b.prefixCache, prefillThreads, b.decodeThreads.orElse(prefillThreads));
         this.info = new ModelInfo(dir, config.modelType(), config.layers(), config.hiddenSize(), config.heads(),
                 config.kvHeads(), config.intermediateSize(), config.vocabSize(), config.contextLength(),
                 config.parameters(), b.device, computeType);
@@ -299,6 +300,7 @@ public final class LocalModel implements LanguageModel {
         private Device device = Device.cpu();
         private ComputeType computeType;
         private OptionalInt threads = OptionalInt.empty();
+        private OptionalInt decodeThreads = OptionalInt.empty();
         private long kvCacheBudget = Long.MAX_VALUE;
         private boolean prefixCache = true;
 
@@ -348,6 +350,21 @@ public final class LocalModel implements LanguageModel {
                 throw new InvalidInputException("threads must be > 0, got " + value);
             }
             this.threads = OptionalInt.of(value);
+            return this;
+        }
+
+        /**
+         * CPU threads for decode steps; default the same as {@link #threads}. A decode step reads every weight
+         * once per token, so it is bound by memory bandwidth, not arithmetic: where fewer cores already
+         * saturate the bandwidth (small VMs: one core does on the 2-core machine in docs/performance.md), more
+         * threads only add synchronisation to each of the ~200 small ops of a step. Prompts keep
+         * {@link #threads}. Measure with {@code asclepius bench --threads N --decode-threads M}.
+         */
+        public Builder decodeThreads(int value) {
+            if (value <= 0) {
+                throw new InvalidInputException("decodeThreads must be > 0, got " + value);
+            }
+            this.decodeThreads = OptionalInt.of(value);
             return this;
         }
 

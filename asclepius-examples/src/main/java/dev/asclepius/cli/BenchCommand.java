@@ -87,11 +87,14 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (LocalModel model = modelOptions.load()) {
             int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize());
-            EngineBench.Report r = EngineBench.run(model, prompt, newTokens, warmup, repeat, PyTorchRuntime.threads());
+            int threads = PyTorchRuntime.threads();
+            int decodeThreads = modelOptions.decodeThreads != null ? modelOptions.decodeThreads : threads;
+            EngineBench.Report r = EngineBench.run(model, prompt, newTokens, warmup, repeat, threads, decodeThreads);
             if (json) {
                 out.println(Json.GSON.toJson(r));
             } else {
-                out.printf("model            %s (%s, %s, %d threads)%n", modelOptions.model, r.device(), r.dtype(), r.threads());
+                out.printf("model            %s (%s, %s, %d threads, %d for decode)%n", modelOptions.model, r.device(),
+                        r.dtype(), r.threads(), r.decodeThreads());
                 out.printf("prompt           %d tokens, %d new tokens, %d warmup + %d timed runs (medians)%n",
                         r.promptTokens(), r.newTokens(), warmup, repeat);
                 out.printf("prefill          %.1f tok/s  (%.3f s; %.1f GFLOP/s = %.0f%% of the same matmuls alone: %.1f GFLOP/s)%n",

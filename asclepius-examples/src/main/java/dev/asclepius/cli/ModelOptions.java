@@ -29,6 +29,10 @@ final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N", description = "PyTorch CPU threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--decode-threads", paramLabel = "N", description = "CPU threads for decode steps (default: as "
+            + "--threads). Decoding is memory-bound: on a small machine one thread can be faster; compare with bench.")
+    Integer decodeThreads;
+
     /** The model folder: {@code --model} itself when it is a folder, else the hub snapshot of that id. */
     Path folder() {
         HubModels.Builder hub = HubModels.builder();
@@ -45,6 +49,9 @@ final class ModelOptions {
         }
         if (threads != null) {
             builder.threads(threads);
+        }
+        if (decodeThreads != null) {
+            builder.decodeThreads(decodeThreads);
         }
         return builder.build();
     }

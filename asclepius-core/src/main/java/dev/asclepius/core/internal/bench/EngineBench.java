@@ -30,6 +30,7 @@ public final class EngineBench {
             int newTokens,
             int decodeSteps,
             int threads,
+            int decodeThreads,
             String device,
             String dtype,
             double prefillSeconds,
@@ -51,11 +52,15 @@ public final class EngineBench {
     }
 
     /**
-     * Runs {@code warmup} untimed generations, then {@code repeat} timed ones. After each timed run the
+     * Runs {@code warmup} untimed generations, then {@code repeat} timed ones, with the prefix cache off
+     * (it stays off for this model). After each timed run the
      * floors are measured too, so noise on a shared machine hits both sides of each ratio alike; every
      * figure is a median (decode: over all individual steps of all runs, timed between streamed tokens).
      */
-    public static Report run(LocalModel model, int[] prompt, int newTokens, int warmup, int repeat, int threads) {
+    public static Report run(LocalModel model, int[] prompt, int newTokens, int warmup, int repeat, int threads,
+                             int decodeThreads) {
+        // Every timed run must compute its whole prompt: the same prompt again would come from the prefix cache.
+        Internals.scheduler(model).prefixCaching(false);
         GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build();
         for (int i = 0; i < warmup; i++) {
             model.generate(prompt, greedy);
@@ -69,6 +74,7 @@ public final class EngineBench {
         double[] prefill = new double[repeat];
         double[] steps = new double[repeat * (newTokens - 1)];
         double[] floors = new double[repeat];
+        double[] floorsOther = new double[repeat];
         double[] matmuls = new double[repeat];
         int stepCount = 0;
         GenerationResult last = null;
@@ -80,13 +86,22 @@ public final class EngineBench {
             for (int i = 1; i < seen[0]; i++) {
                 steps[stepCount++] = (stamps[i] - stamps[i - 1]) / 1e9;
             }
-            // On the generation thread, like the decode it is compared with (one OpenMP team in play).
-            floors[r] = Internals.scheduler(model).call(() -> MatmulFloor.sweepSeconds(engine.manager(), decodeMatrices, 1, 10));
-            matmuls[r] = Internals.scheduler(model).call(() -> MatmulFloor.sweepSeconds(engine.manager(), layerMatrices, n, 2));
+            // On the generation thread, like the decode it is compared with (one OpenMP team in play). The
+            // floor is the faster of the two thread counts, so a decode-thread choice cannot flatter the ratio.
+            var scheduler = Internals.scheduler(model);
+            floors[r] = scheduler.callWithThreads(decodeThreads,
+                    () -> MatmulFloor.sweepSeconds(engine.manager(), decodeMatrices, 1, 10));
+            if (decodeThreads != threads) {
+                floorsOther[r] = scheduler.callWithThreads(threads,
+                        () -> MatmulFloor.sweepSeconds(engine.manager(), decodeMatrices, 1, 10));
+            }
+            matmuls[r] = scheduler.callWithThreads(threads,
+                    () -> MatmulFloor.sweepSeconds(engine.manager(), layerMatrices, n, 2));
         }
         double prefillMedian = MatmulFloor.median(prefill);
         double decodeMedian = MatmulFloor.median(java.util.Arrays.copyOf(steps, stepCount));
-        double floor = MatmulFloor.median(floors);
+        double floor = decodeThreads != threads
+                ? Math.min(MatmulFloor.median(floors), MatmulFloor.median(floorsOther)) : MatmulFloor.median(floors);
         double matmul = MatmulFloor.median(matmuls);
 
         double attentionFlops = 4.0 * config.layers() * config.heads() * config.headDim() * (n * (n + 1) / 2.0);
@@ -97,7 +112,7 @@ public final class EngineBench {
         long bytes = MatmulFloor.bytes(decodeMatrices);
         double overheadMicros = (decodeMedian - floor) * 1e6;
         int ops = engine.opsPerDecodeStep();
-        return new Report(n, newTokens, last.decodeSteps(), threads, model.info().device().toString(),
+        return new Report(n, newTokens, last.decodeSteps(), threads, decodeThreads, model.info().device().toString(),
                 model.info().computeType().toString(), prefillMedian, n / prefillMedian, decodeMedian,
                 1 / decodeMedian, bytes, floor, decodeMedian / floor, bytes / floor / 1e9, prefillGflops, matmulGflops,
                 prefillGflops / matmulGflops, overheadMicros, ops, overheadMicros / ops, peakRssBytes(), last.tokenIds());
@@ -179,6 +194,7 @@ public final class EngineBench {
      * medians over {@code repeat} runs after {@code warmup}.
      */
     public static BatchReport batch(LocalModel model, int[] prompt, int newTokens, int batch, int warmup, int repeat) {
+        Internals.scheduler(model).prefixCaching(false);   // each run computes its prompt (once per batch)
         GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build();
         List<int[]> prompts = java.util.Collections.nCopies(batch, prompt);
         for (int i = 0; i < warmup; i++) {

@@ -56,6 +56,14 @@ public final class PyTorchRuntime {
         }
     }
 
+    /**
+     * Sets the intra-op thread count for work the calling thread starts from now on (OpenMP and MKL keep
+     * it per calling thread); the generation thread switches between its prefill and decode counts.
+     */
+    public static void applyThreads(int count) {
+        JniUtils.setNumThreads(count);
+    }
+
     /** Sets PyTorch's intra-op thread count (process-wide). */
     public static void threads(int count) {
         engine();

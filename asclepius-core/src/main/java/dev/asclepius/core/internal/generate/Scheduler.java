@@ -62,6 +62,9 @@ public final class Scheduler {
     private final long kvBudget;
     private final PrefixCache prefixes = new PrefixCache();   // worker thread only
     private volatile boolean prefixCaching;
+    private final int prefillThreads;   // intra-op threads for prompts (0: leave PyTorch's setting alone)
+    private final int decodeThreads;    // intra-op threads for decode steps (0: leave alone)
+    private int activeThreads;          // worker thread only
 
     /** One caller's generation. */
     private record Request(int[] prompt, GenerationConfig config, TokenListener listener,
@@ -92,9 +95,12 @@ public final class Scheduler {
      * @param rowsThatFit sequences of a given length that the KV cache budget allows
      * @param kvBudget    bytes of KV cache allowed in all (Long.MAX_VALUE: no limit), the prefix cache included
      * @param prefixCaching whether to keep the last prompt prefix for reuse (see {@link PrefixCache})
+     * @param prefillThreads intra-op threads for prompts, {@code decodeThreads} for decode steps (0: PyTorch's
+     *                      setting as it is)
      */
     public Scheduler(LlamaModel model, TextTokenizer tokenizer, ReentrantLock engineLock, BooleanSupplier closing,
-                     int maxBatch, IntUnaryOperator rowsThatFit, long kvBudget, boolean prefixCaching) {
+                     int maxBatch, IntUnaryOperator rowsThatFit, long kvBudget, boolean prefixCaching,
+                     int prefillThreads, int decodeThreads) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.engineLock = engineLock;
@@ -103,6 +109,28 @@ public final class Scheduler {
         this.rowsThatFit = rowsThatFit;
         this.kvBudget = kvBudget;
         this.prefixCaching = prefixCaching;
+        this.prefillThreads = prefillThreads;
+        this.decodeThreads = decodeThreads;
+    }
+
+    /**
+     * Switches the generation thread to {@code threads} intra-op threads (no-op when 0 or already so):
+     * prompts are compute-bound and use every thread given, while a decode step streams each weight once
+     * and may run best on fewer (measured: one core saturates this VM's memory bandwidth).
+     */
+    private void useThreads(int threads) {
+        if (threads > 0 && threads != activeThreads) {
+            PyTorchRuntime.applyThreads(threads);
+            activeThreads = threads;
+        }
+    }
+
+    /** Like {@link #call}, with {@code threads} intra-op threads (for benchmarks that mirror decode or prefill). */
+    public <T> T callWithThreads(int threads, java.util.function.Supplier<T> work) {
+        return call(() -> {
+            useThreads(threads);
+            return work.get();
+        });
     }
 
     /**
@@ -210,6 +238,7 @@ public final class Scheduler {
 
     private void loop() {
         PyTorchRuntime.prepareThread();
+        activeThreads = PyTorchRuntime.threads();
         while (!closing.getAsBoolean()) {
             runTasks();
             Request first;
@@ -397,6 +426,7 @@ public final class Scheduler {
     private int prefill(List<Request> requests, KvCache cache, List<Row> rows, long started, int capacity,
                         int[] sharedPrefix) {
         NDManager manager = model.manager();
+        useThreads(prefillThreads);
         if (requests.size() == 1) {
             Request r = requests.get(0);
             Row row = new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), 0, 0, started);
@@ -525,6 +555,7 @@ public final class Scheduler {
             Row row = new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), 0, slot - length, started);
             engineLock.lock();
             int reused = reusable(r.prompt(), length - 1);
+            useThreads(prefillThreads);
             try (KvCache alone = ifOpen(() -> model.newCache(1, length)); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 if (reused > 0) {
@@ -582,6 +613,7 @@ public final class Scheduler {
             positions[b] = slot - row.gap;
             row.sequence.countDecodeStep();
         }
+        useThreads(decodeThreads);
         engineLock.lock();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();

@@ -77,10 +77,10 @@ public final class LlamaWeights implements AutoCloseable {
                             loader.fused(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
                                     p + "self_attn.v_proj.weight"},
                                     new long[][] {{qRows, h}, {kvRows, h}, {kvRows, h}}, queryScale, inputGain),
-                            loader.withZeroRow(loader.plain(p + "self_attn.o_proj.weight", h, qRows)),
+                            loader.withZeroRow(p + "self_attn.o_proj.weight", h, qRows),
                             loader.fused(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
                                     new long[][] {{inter, h}, {inter, h}}, 1f, postGain),
-                            loader.withZeroRow(loader.plain(p + "mlp.down_proj.weight", h, inter))));
+                            loader.withZeroRow(p + "mlp.down_proj.weight", h, inter)));
                 }
                 loader.releaseMappings();   // this layer is copied: drop its file pages before the next
             }
@@ -155,22 +155,11 @@ public final class LlamaWeights implements AutoCloseable {
             this.dtype = dtype;
         }
 
-        /**
-         * A tensor as stored, copied into engine-owned memory: matmuls over a file mapping run slower (4 KiB
-         * pages, 8-byte alignment) than over PyTorch's aligned allocations.
-         */
-        NDArray plain(String name, long... shape) {
-            NDArray view = wrap(stored(name, shape));
-            NDArray converted = toModel(view, 1f, null);
-            // duplicate(), not toType(.., copy=true): the latter returns an alias of the file mapping.
-            return converted != view ? converted : replace(view, view.duplicate());
-        }
-
         /** A tensor as stored; on the CPU with a matching type a zero-copy view of the file. */
         NDArray mappedIfPossible(String name, long... shape) {
             StoredTensor t = stored(name, shape);
             NDArray view = wrap(t);
-            NDArray result = toModel(view, 1f, null);
+            NDArray result = toModel(view);
             if (result == view && t.type() != StorageType.BF16) {
                 viewed.add(name);
             }
@@ -201,57 +190,67 @@ public final class LlamaWeights implements AutoCloseable {
             return replace(current, current.mul((float) Math.sqrt(config.hiddenSize())));
         }
 
-        /** {@code m} with a zero row appended: an output component that stays 0. */
-        NDArray withZeroRow(NDArray m) {
-            try (NDArray zeros = manager.zeros(new Shape(1, m.getShape().get(1)), m.getDataType())) {
-                return replace(m, m.concat(zeros, 0));
-            }
-        }
-
-        /** {@code m} with a zero column appended: an input component that is ignored. */
-        NDArray withZeroColumn(NDArray m) {
-            try (NDArray zeros = manager.zeros(new Shape(m.getShape().get(0), 1), m.getDataType())) {
-                return replace(m, m.concat(zeros, 1));
+        /**
+         * The stored matrix [out, in] with a zero row appended ([out + 1, in]): an output component that stays
+         * 0. Built by copying into the final array, so the matrix is never held twice.
+         */
+        NDArray withZeroRow(String name, long out, long in) {
+            NDArray view = wrap(stored(name, new long[] {out, in}));
+            NDArray padded = manager.zeros(new Shape(out + 1, in), dtype);
+            try {
+                TorchOps.write(padded, view, new long[] {0, 0}, new long[] {out, in});   // converts type and device
+                return padded;
+            } catch (RuntimeException e) {
+                padded.close();
+                throw e;
+            } finally {
+                view.close();
             }
         }
 
         /**
-         * Matrices concatenated along the output axis, the first scaled by {@code firstScale}, every column
-         * multiplied by {@code columnGain} (so the result never aliases the file), and a zero column appended.
+         * Matrices stacked along the output axis into one [Σ out, in + 1] matrix whose last column is zero (an
+         * input component that is ignored), every column multiplied by {@code columnGain}, the first matrix's
+         * rows also by {@code firstScale}. Scaled in float32 inside the final array (in place), so a matrix is
+         * held at most once in float32 plus once in the compute type, and never aliases the file.
          */
         NDArray fused(String[] names, long[][] shapes, float firstScale, NDArray columnGain) {
-            NDList parts = new NDList();
+            long rows = 0;
+            for (long[] shape : shapes) {
+                rows += shape[0];
+            }
+            long in = shapes[0][1];
+            NDArray stacked = manager.zeros(new Shape(rows, in + 1), DataType.FLOAT32);
             try {
+                long at = 0;
                 for (int i = 0; i < names.length; i++) {
-                    parts.add(withZeroColumn(
-                            toModel(wrap(stored(names[i], shapes[i])), i == 0 ? firstScale : 1f, columnGain)));
+                    try (NDArray view = wrap(stored(names[i], shapes[i]))) {
+                        TorchOps.write(stacked, view, new long[] {at, 0}, new long[] {at + shapes[i][0], in});
+                    }
+                    if (i == 0 && firstScale != 1f) {
+                        try (NDArray scale = manager.create(firstScale)) {
+                            TorchOps.muli(TorchOps.slice(stacked, 0, 0, shapes[0][0]), scale).close();
+                        }
+                    }
+                    at += shapes[i][0];
                 }
-                if (parts.size() == 1) {
-                    return parts.remove(0);   // already a fresh array: the gain multiplication made it
+                try (NDArray one = manager.ones(new Shape(1), DataType.FLOAT32);
+                     NDArray gain = columnGain.concat(one)) {   // [in + 1]: the zero column stays zero
+                    TorchOps.muli(stacked, gain);
                 }
-                return NDArrays.concat(parts, 0);
-            } finally {
-                parts.close();
+                if (dtype == DataType.FLOAT32) {
+                    return stacked;
+                }
+                return replace(stacked, stacked.toType(dtype, false));
+            } catch (RuntimeException e) {
+                stacked.close();
+                throw e;
             }
         }
 
-        /**
-         * Moves {@code view} to the model's device, scales it (in float32) and converts it to the compute
-         * type, closing every intermediate as soon as the next exists, so at most one tensor is ever held
-         * twice.
-         */
-        private NDArray toModel(NDArray view, float scale, NDArray columnGain) {
-            NDArray current = view;
-            current = replace(current, current.toDevice(manager.getDevice(), false));
-            if (scale != 1f || columnGain != null) {
-                current = replace(current, current.toType(DataType.FLOAT32, false));
-                if (columnGain != null) {
-                    current = replace(current, current.mul(columnGain));
-                }
-                if (scale != 1f) {
-                    current = replace(current, current.mul(scale));
-                }
-            }
+        /** {@code view} on the model's device in the compute type (itself when it already is). */
+        private NDArray toModel(NDArray view) {
+            NDArray current = replace(view, view.toDevice(manager.getDevice(), false));
             return replace(current, current.toType(dtype, false));
         }
 
