@@ -354,11 +354,12 @@ public final class LocalModel implements LanguageModel {
         }
 
         /**
-         * CPU threads for decode steps; default the same as {@link #threads}. A decode step reads every weight
-         * once per token, so it is bound by memory bandwidth, not arithmetic: where fewer cores already
-         * saturate the bandwidth (small VMs: one core does on the 2-core machine in docs/performance.md), more
-         * threads only add synchronisation to each of the ~200 small ops of a step. Prompts keep
-         * {@link #threads}. Measure with {@code asclepius bench --threads N --decode-threads M}.
+         * CPU threads for decode steps of a single sequence; default the same as {@link #threads}. Such a step
+         * reads every weight once per token, so it is bound by memory bandwidth, not arithmetic: where fewer
+         * cores already saturate the bandwidth (small VMs: one core does on the 2-core machine in
+         * docs/performance.md), more threads only add synchronisation to each of the ~200 small ops of a
+         * step. Prompts and batched steps (several sequences decoded together) keep {@link #threads}. Measure
+         * with {@code asclepius bench --threads N --decode-threads M}.
          */
         public Builder decodeThreads(int value) {
             if (value <= 0) {

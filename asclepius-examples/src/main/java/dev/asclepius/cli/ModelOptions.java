@@ -29,7 +29,7 @@ final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N", description = "PyTorch CPU threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--decode-threads", paramLabel = "N", description = "CPU threads for decode steps (default: as "
+    @Option(names = "--decode-threads", paramLabel = "N", description = "CPU threads for single-sequence decode steps (default: as "
             + "--threads). Decoding is memory-bound: on a small machine one thread can be faster; compare with bench.")
     Integer decodeThreads;
 

@@ -314,7 +314,9 @@ public final class LlamaModel implements AutoCloseable {
             return TorchOps.linear(x, weight, residual);
         }
         NDArray out = permute(matmul(weight, permute(x, 1, 0)), 1, 0);
-        return residual == null ? out : add(out, residual);
+        // Keep activations row-major: an op's output takes its first input's layout, and a column-major x
+        // here would turn the next thin matmul into MKL's slow repacking case (batch-2 steps took 2x batch 1).
+        return residual == null ? TorchOps.contiguous(out) : add(residual, out);
     }
 
     /** Additive mask [T, S]: 0 where query position start+i may see key j (j <= start+i), else -1e9. */

@@ -94,6 +94,11 @@ final class TorchOps {
         return JniUtils.split(pt(a), sizes, axis);
     }
 
+    /** A row-major (contiguous) copy of {@code a}: {@code torch.cat} of one tensor, which always allocates afresh. */
+    static NDArray contiguous(NDArray a) {
+        return JniUtils.cat(new PtNDArray[] {pt(a)}, 0);
+    }
+
     /** {@code a} and {@code b} concatenated along {@code axis}. */
     static NDArray concat(NDArray a, NDArray b, int axis) {
         return JniUtils.cat(new PtNDArray[] {pt(a), pt(b)}, axis);
