@@ -67,6 +67,7 @@ public final class LlamaModel implements AutoCloseable {
     private final RopeTables rope;
     private final ai.djl.Device device;
     private final float epsilonComponent;   // c = sqrt(hidden * eps), the residual stream's extra component
+    private final NDArray oneRowConstant;   // [1, 1] of c: a single-sequence decode step's, made once
     private final long[] qkvSplit;          // sizes of q | k | v in heads
     private final long[] gateUpSplit;       // sizes of gate | up in columns
 
@@ -77,6 +78,8 @@ public final class LlamaModel implements AutoCloseable {
         this.rope = new RopeTables(weights.manager(), config, dtype);
         this.device = weights.manager().getDevice();
         this.epsilonComponent = (float) Math.sqrt(config.hiddenSize() * config.rmsNormEps());
+        this.oneRowConstant = weights.manager().full(new Shape(1, 1), epsilonComponent, dtype);
+        ai.djl.ndarray.NDScope.unregister(oneRowConstant);   // lives with the weights, not a caller's step
         this.qkvSplit = new long[] {config.heads(), config.kvHeads(), config.kvHeads()};
         this.gateUpSplit = new long[] {config.intermediateSize(), config.intermediateSize()};
     }
@@ -159,7 +162,7 @@ public final class LlamaModel implements AutoCloseable {
     private NDArray run(NDArray ids, Step step, KvCache cache, boolean allPositions) {
         long rows = step.batch() * step.steps();
         NDArray tokens = embedding(weights.embedTokens(), reshape(ids, rows));            // [rows, hidden]
-        NDArray constant = ids.getManager().full(new Shape(rows, 1), epsilonComponent, dtype);
+        NDArray constant = rows == 1 ? oneRowConstant : ids.getManager().full(new Shape(rows, 1), epsilonComponent, dtype);
         NDArray x = concat(tokens, constant, 1);                                           // [rows, hidden + 1]
         for (int layer = 0; layer < config.layers(); layer++) {
             LlamaWeights.Layer w = weights.layer(layer);
@@ -343,12 +346,13 @@ public final class LlamaModel implements AutoCloseable {
      * per layer attention 16 (normalize, qkv matmul, reshape, split, 2 RoPE matmuls, key reshape, 2 cache
      * writes, key slice, scores, softmax, value slice, context, reshape, o_proj with the residual) and MLP 7
      * (normalize, gate/up matmul, split, sigmoid, 2 products, down_proj with the residual); per step the
-     * token upload, reshape, embedding, constant, concat, 6 for the rotation, final normalization, lm_head,
-     * argmax and its download. Each costs ~2-10 µs of JNI and dispatch on top of its arithmetic.
+     * token upload, reshape, embedding, concat with the constant column, 6 for the rotation, final
+     * normalization, lm_head, argmax and its download. Each costs ~2-10 µs of JNI and dispatch on top of its
+     * arithmetic.
      */
     public int opsPerDecodeStep() {
         int perLayer = 16 + 7;
-        return config.layers() * perLayer + 14;
+        return config.layers() * perLayer + 13;
     }
 
     /** Bytes one token takes in the KV cache (keys and values, all layers). */

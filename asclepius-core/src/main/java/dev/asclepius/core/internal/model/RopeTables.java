@@ -63,9 +63,13 @@ final class RopeTables {
         return TorchOps.reshape(rotationFrom(cosAt(positions), sinAt(positions)), batch, 1, dim, dim);
     }
 
-    /** {@link #rotation(NDArray, long)} for one sequence at {@code position}: [1, 1, head_dim, head_dim]. */
+    /**
+     * {@link #rotation(NDArray, long)} for one sequence at {@code position}, as a plain [head_dim, head_dim]
+     * matrix: {@code torch.matmul} folds [1, heads, 1, head_dim] · [head_dim, head_dim] into one matrix
+     * product, where a [1, 1, head_dim, head_dim] operand would be expanded and copied once per head.
+     */
     NDArray rotation(int position) {
-        return TorchOps.reshape(rotationFrom(cos(position, 1), sin(position, 1)), 1, 1, dim, dim);
+        return TorchOps.reshape(rotationFrom(cos(position, 1), sin(position, 1)), dim, dim);
     }
 
     private NDArray rotationFrom(NDArray cosRows, NDArray sinRows) {
