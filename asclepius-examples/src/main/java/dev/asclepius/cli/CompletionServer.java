@@ -460,6 +460,9 @@ final class CompletionServer implements AutoCloseable {
         u.addProperty("prompt_tokens", result.promptTokens());
         u.addProperty("completion_tokens", result.generatedTokens());
         u.addProperty("total_tokens", result.promptTokens() + result.generatedTokens());
+        JsonObject details = new JsonObject();   // OpenAI's shape: prompt tokens served from the prefix cache
+        details.addProperty("cached_tokens", result.cachedPromptTokens());
+        u.add("prompt_tokens_details", details);
         return u;
     }
 

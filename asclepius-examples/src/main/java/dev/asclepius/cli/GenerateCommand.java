@@ -137,6 +137,7 @@ final class GenerateCommand implements Callable<Integer> {
         o.addProperty("text", r.text());
         o.add("token_ids", Json.GSON.toJsonTree(r.tokenIds()));
         o.addProperty("prompt_tokens", r.promptTokens());
+        o.addProperty("cached_prompt_tokens", r.cachedPromptTokens());
         o.addProperty("generated_tokens", r.generatedTokens());
         o.addProperty("finish_reason", r.finishReason().name().toLowerCase(java.util.Locale.ROOT));
         o.addProperty("prefill_seconds", r.prefillTime().toNanos() / 1e9);

@@ -261,6 +261,20 @@ class ServeRemoteTest {
     }
 
     @Test
+    void aRepeatedLongPromptReportsItsCachedTokensThroughTheWire() {
+        // Long enough for the prefix cache (64+ tokens); the second request reuses all but its last token.
+        String note = "The patient was admitted with chest pain and shortness of breath, troponin rising. ".repeat(6);
+        try (RemoteModel model = remote()) {
+            GenerationConfig config = GenerationConfig.greedy().toBuilder().maxNewTokens(2).build();
+            GenerationResult first = model.generate(note, config);
+            GenerationResult second = model.generate(note, config);
+            assertThat(first.promptTokens()).isGreaterThan(64);
+            assertThat(second.cachedPromptTokens()).isEqualTo(second.promptTokens() - 1);
+            assertThat(second.text()).isEqualTo(first.text());
+        }
+    }
+
+    @Test
     void badRequestsGetOpenAiStyleErrors() throws Exception {
         HttpResponse<String> missing = post("/v1/completions", "{\"model\":\"tiny\",\"max_tokens\":4}");
         assertThat(missing.statusCode()).isEqualTo(400);

@@ -482,6 +482,7 @@ public final class RemoteModel implements LanguageModel {
         JsonElement stopReason;
         int promptTokens = -1;
         int completionTokens = -1;
+        int cachedTokens;
 
         String add(JsonObject choice) {
             String delta = string(choice, "text");
@@ -513,6 +514,14 @@ public final class RemoteModel implements LanguageModel {
                 if (usage.has("completion_tokens") && !usage.get("completion_tokens").isJsonNull()) {
                     completionTokens = usage.get("completion_tokens").getAsInt();
                 }
+                // OpenAI's shape; vLLM fills it with --enable-prompt-tokens-details, else sends null.
+                JsonElement details = usage.get("prompt_tokens_details");
+                if (details != null && details.isJsonObject()) {
+                    JsonElement cached = details.getAsJsonObject().get("cached_tokens");
+                    if (cached != null && cached.isJsonPrimitive() && cached.getAsJsonPrimitive().isNumber()) {
+                        cachedTokens = Math.max(0, cached.getAsInt());
+                    }
+                }
             }
         }
 
@@ -538,7 +547,7 @@ public final class RemoteModel implements LanguageModel {
             int generated = completionTokens >= 0 ? completionTokens : tokenIds.size();
             int prompt = Math.max(promptTokens, 0);
             return new GenerationResult(out, tokenIds, reason, prompt, Duration.ofNanos(Math.max(prefillNanos, 0)),
-                    Duration.ofNanos(Math.max(decodeNanos, 0)), Math.max(generated - 1, 0));
+                    Duration.ofNanos(Math.max(decodeNanos, 0)), Math.max(generated - 1, 0), Math.min(cachedTokens, prompt));
         }
 
         private FinishReason finishReason(boolean clamped) {

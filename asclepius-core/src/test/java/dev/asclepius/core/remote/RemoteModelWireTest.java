@@ -231,6 +231,20 @@ class RemoteModelWireTest {
     }
 
     @Test
+    void cachedPromptTokensComeFromTheUsageDetailsWhenTheServerSendsThem() {
+        // vLLM with --enable-prompt-tokens-details; without it the details are null.
+        script.add(Canned.status(200, "{\"choices\":[{\"index\":0,\"text\":\"abc\",\"finish_reason\":\"length\"}],"
+                + "\"usage\":{\"prompt_tokens\":40,\"completion_tokens\":4,\"total_tokens\":44,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":32}}}"));
+        script.add(Canned.status(200, "{\"choices\":[{\"index\":0,\"text\":\"abc\",\"finish_reason\":\"length\"}],"
+                + "\"usage\":{\"prompt_tokens\":40,\"completion_tokens\":4,\"prompt_tokens_details\":null}}"));
+        try (RemoteModel model = client().build()) {
+            assertThat(model.generate(PROMPT, GenerationConfig.greedy()).cachedPromptTokens()).isEqualTo(32);
+            assertThat(model.generate(PROMPT, GenerationConfig.greedy()).cachedPromptTokens()).isZero();
+        }
+    }
+
+    @Test
     void lengthIsMaxTokens() {
         script.add(Canned.status(200, "{\"choices\":[{\"index\":0,\"text\":\"abc\",\"finish_reason\":\"length\"}],"
                 + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":4}}"));
