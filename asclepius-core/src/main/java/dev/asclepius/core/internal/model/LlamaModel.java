@@ -49,7 +49,7 @@ import static dev.asclepius.core.internal.model.TorchOps.toType;
  *       down_proj get a zero output row, so the residual adds never change {@code c};
  *   <li>each residual add is the bias of the matmul that produces it ({@code addmm}).
  * </ul>
- * In a decode step RoPE is one matmul per projection with the position's rotation matrix
+ * In a decode step RoPE is one matmul over the query and key heads together with the position's rotation matrix
  * {@code diag(cos) + R·diag(sin)} (built once per step, see {@link RopeTables}).
  *
  * <p>The residual stream is 2-D, [batch × tokens, hidden + 1]. Every NDArray created here belongs to the
@@ -68,7 +68,7 @@ public final class LlamaModel implements AutoCloseable {
     private final ai.djl.Device device;
     private final float epsilonComponent;   // c = sqrt(hidden * eps), the residual stream's extra component
     private final NDArray oneRowConstant;   // [1, 1] of c: a single-sequence decode step's, made once
-    private final long[] qkvSplit;          // sizes of q | k | v in heads
+    private final long[] qkvSplit;          // sizes of q and k | v in heads
     private final long[] gateUpSplit;       // sizes of gate | up in columns
 
     public LlamaModel(ModelConfig config, LlamaWeights weights) {
@@ -80,7 +80,7 @@ public final class LlamaModel implements AutoCloseable {
         this.epsilonComponent = (float) Math.sqrt(config.hiddenSize() * config.rmsNormEps());
         this.oneRowConstant = weights.manager().full(new Shape(1, 1), epsilonComponent, dtype);
         ai.djl.ndarray.NDScope.unregister(oneRowConstant);   // lives with the weights, not a caller's step
-        this.qkvSplit = new long[] {config.heads(), config.kvHeads(), config.kvHeads()};
+        this.qkvSplit = new long[] {config.heads() + config.kvHeads(), config.kvHeads()};
         this.gateUpSplit = new long[] {config.intermediateSize(), config.intermediateSize()};
     }
 
@@ -193,10 +193,11 @@ public final class LlamaModel implements AutoCloseable {
         NDArray v;
         if (step.decode()) {
             // One token: the memory order already is [B, heads, 1, hd]. RoPE: one matmul with the rotation.
-            NDList qkvHeads = split(reshape(qkv, batch, nh + 2L * nkv, 1, hd), qkvSplit, 1);
-            q = matmul(qkvHeads.get(0), step.rotation());
-            k = matmul(qkvHeads.get(1), step.rotation());
-            v = qkvHeads.get(2);
+            NDList qkAndV = split(reshape(qkv, batch, nh + 2L * nkv, 1, hd), qkvSplit, 1);
+            NDArray qk = matmul(qkAndV.get(0), step.rotation());   // q and k heads rotated together
+            q = slice(qk, 1, 0, nh);
+            k = slice(qk, 1, nh, nh + nkv);
+            v = qkAndV.get(1);
         } else {
             NDArray heads = permute(reshape(qkv, batch, steps, nh + 2L * nkv, hd), 0, 2, 1, 3);  // [B, H, T, hd]
             NDArray qk = rotate(slice(heads, 1, 0, nh + nkv), step.cos(), step.sin());          // q and k together
@@ -343,15 +344,16 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * Native ops one greedy decode step of one sequence issues (f32, MHA), counted from {@link #forward}:
-     * per layer attention 16 (normalize, qkv matmul, reshape, split, 2 RoPE matmuls, key reshape, 2 cache
-     * writes, key slice, scores, softmax, value slice, context, reshape, o_proj with the residual) and MLP 7
+     * per layer attention 17 (normalize, qkv matmul, reshape, split, RoPE matmul, 2 slices for q and k, key
+     * reshape, 2 cache writes, key slice, scores, softmax, value slice, context, reshape, o_proj with the
+     * residual) and MLP 7
      * (normalize, gate/up matmul, split, sigmoid, 2 products, down_proj with the residual); per step the
      * token upload, reshape, embedding, concat with the constant column, 6 for the rotation, final
      * normalization, lm_head, argmax and its download. Each costs ~2-10 µs of JNI and dispatch on top of its
      * arithmetic.
      */
     public int opsPerDecodeStep() {
-        int perLayer = 16 + 7;
+        int perLayer = 17 + 7;
         return config.layers() * perLayer + 13;
     }
 
