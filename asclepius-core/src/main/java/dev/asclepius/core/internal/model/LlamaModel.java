@@ -98,7 +98,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Where the current forward's tokens sit and how they see the cache. */
     private record Step(long batch, int steps, int start, NDArray rotation, NDArray cos, NDArray sin, NDArray mask,
-                        int sharedPrefix) {
+                        int sharedPrefix, boolean sharedRotation) {
         boolean decode() {
             return steps == 1;
         }
@@ -117,9 +117,9 @@ public final class LlamaModel implements AutoCloseable {
         long batch = ids.getShape().get(0);
         int steps = (int) ids.getShape().get(1);
         Step step = steps == 1
-                ? new Step(batch, 1, start, rope.rotation(start), null, null, null, 0)
+                ? new Step(batch, 1, start, rope.rotation(start), null, null, null, 0, true)
                 : new Step(batch, steps, start, null, rope.cos(start, steps), rope.sin(start, steps),
-                        causalMask(ids.getManager(), start, steps), 0);
+                        causalMask(ids.getManager(), start, steps), 0, true);
         return run(ids, step, cache, allPositions);
     }
 
@@ -152,10 +152,10 @@ public final class LlamaModel implements AutoCloseable {
         }
         int shared = batch > 1 ? Math.min(sharedPrefix, start) : 0;
         Step step = steps == 1
-                ? new Step(batch, 1, start, rope.rotation(positions, batch), null, null, mask, shared)
+                ? new Step(batch, 1, start, rope.rotation(positions, batch), null, null, mask, shared, false)
                 : new Step(batch, steps, start, null,
                         reshape(rope.cosAt(positions), batch, 1, steps, config.headDim()),   // [B, 1, T, head_dim]
-                        reshape(rope.sinAt(positions), batch, 1, steps, config.headDim()), mask, shared);
+                        reshape(rope.sinAt(positions), batch, 1, steps, config.headDim()), mask, shared, false);
         return run(ids, step, cache, allPositions);
     }
 
@@ -194,7 +194,16 @@ public final class LlamaModel implements AutoCloseable {
         if (step.decode()) {
             // One token: the memory order already is [B, heads, 1, hd]. RoPE: one matmul with the rotation.
             NDList qkAndV = split(reshape(qkv, batch, nh + 2L * nkv, 1, hd), qkvSplit, 1);
-            NDArray qk = matmul(qkAndV.get(0), step.rotation());   // q and k heads rotated together
+            NDArray qk;                                              // q and k heads rotated together
+            if (step.sharedRotation()) {
+                qk = matmul(qkAndV.get(0), step.rotation());        // [hd, hd]: one matrix product
+            } else {
+                // One rotation per row ([B, 1, hd, hd]): rows as the batch axis of one bmm. Broadcasting it
+                // over the heads instead would copy it once per head and row (16 MB per step at batch 8 on
+                // the small model, 1 GB on the 7B shape).
+                qk = reshape(matmul(reshape(qkAndV.get(0), batch, 1, nh + nkv, hd), step.rotation()),
+                        batch, nh + nkv, 1, hd);
+            }
             q = slice(qk, 1, 0, nh);
             k = slice(qk, 1, nh, nh + nkv);
             v = qkAndV.get(1);
