@@ -443,12 +443,7 @@ public final class Scheduler {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 ensureOpen();
-                if (reused > 0) {
-                    cache.copyPrefix(prefixes.kv(), reused);
-                }
-                NDArray ids = manager.create(Arrays.copyOfRange(prompt, reused, prompt.length),
-                        new Shape(1, prompt.length - reused));
-                row.next = choose(model.forward(ids, reused, cache, false), List.of(row))[0];
+                row.next = choose(forwardAlone(prompt, reused, cache), List.of(row))[0];
                 row.sequence.cachedPromptTokens(reused);
                 retain(prompt, cache, capacity);
             } finally {
@@ -509,6 +504,19 @@ public final class Scheduler {
     }
 
     /**
+     * Runs {@code tokens} as one sequence into {@code cache} (batch 1), the first {@code reused} of them copied
+     * from the prefix cache instead of computed; returns the last position's logits [1, vocab].
+     */
+    private NDArray forwardAlone(int[] tokens, int reused, KvCache cache) {
+        if (reused > 0) {
+            cache.copyPrefix(prefixes.kv(), reused);
+        }
+        NDArray ids = model.manager().create(Arrays.copyOfRange(tokens, reused, tokens.length),
+                new Shape(1, tokens.length - reused));
+        return model.forward(ids, reused, cache, false);
+    }
+
+    /**
      * Computes the keys and values of {@code tokens} (a batch's shared prefix) once, starting from the first
      * {@code reused} that the prefix cache holds, copies them into every row of {@code cache}, and keeps them
      * as the prefix cache's entry.
@@ -516,12 +524,7 @@ public final class Scheduler {
     private void computePrefix(int[] tokens, int reused, KvCache cache, long batchSlots) {
         KvCache prefix = model.newCache(1, tokens.length);
         try {
-            if (reused > 0) {
-                prefix.copyPrefix(prefixes.kv(), reused);
-            }
-            NDArray ids = model.manager().create(Arrays.copyOfRange(tokens, reused, tokens.length),
-                    new Shape(1, tokens.length - reused));
-            model.forward(ids, reused, prefix, false);
+            forwardAlone(tokens, reused, prefix);
             cache.copyPrefix(prefix, tokens.length);
         } catch (RuntimeException e) {
             prefix.close();
@@ -565,12 +568,7 @@ public final class Scheduler {
             useThreads(prefillThreads);
             try (KvCache alone = ifOpen(() -> model.newCache(1, length)); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                if (reused > 0) {
-                    alone.copyPrefix(prefixes.kv(), reused);
-                }
-                NDArray ids = model.manager().create(Arrays.copyOfRange(r.prompt(), reused, length),
-                        new Shape(1, length - reused));
-                row.next = choose(model.forward(ids, reused, alone, false), List.of(row))[0];
+                row.next = choose(forwardAlone(r.prompt(), reused, alone), List.of(row))[0];
                 row.sequence.cachedPromptTokens(reused);
                 cache.appendRow(alone, length, slot - length);
             } catch (RuntimeException e) {
