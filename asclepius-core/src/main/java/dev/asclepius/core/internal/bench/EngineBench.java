@@ -24,7 +24,7 @@ public final class EngineBench {
     private EngineBench() {
     }
 
-    /** What one benchmark run measured. Times in seconds, medians over the repeats. */
+    /** What one benchmark run measured. Times in seconds, medians over the repeats; decodeToFloorRatio is the median of per-run paired ratios (see {@link #run}). */
     public record Report(
             int promptTokens,
             int newTokens,
@@ -53,9 +53,10 @@ public final class EngineBench {
 
     /**
      * Runs {@code warmup} untimed generations, then {@code repeat} timed ones, with the prefix cache off
-     * (it stays off for this model). After each timed run the
-     * floors are measured too, so noise on a shared machine hits both sides of each ratio alike; every
-     * figure is a median (decode: over all individual steps of all runs, timed between streamed tokens).
+     * (it stays off for this model). The bandwidth floor is measured before the first timed run and after each
+     * one, and decode/floor is the median over runs of each run's median step against the mean of the two floors
+     * next to it, so a burst of noise on a shared machine hits both sides of a ratio alike. Every other figure
+     * is a median too (decode time: over all individual steps of all runs, timed between streamed tokens).
      */
     public static Report run(LocalModel model, int[] prompt, int newTokens, int warmup, int repeat, int threads,
                              int decodeThreads) {
@@ -73,35 +74,32 @@ public final class EngineBench {
 
         double[] prefill = new double[repeat];
         double[] steps = new double[repeat * (newTokens - 1)];
-        double[] floors = new double[repeat];
-        double[] floorsOther = new double[repeat];
+        double[] floors = new double[repeat + 1];    // before the first run, then after each run
+        double[] ratios = new double[repeat];        // each run's median step over the floors either side of it
         double[] matmuls = new double[repeat];
         int stepCount = 0;
         GenerationResult last = null;
+        var scheduler = Internals.scheduler(model);
+        floors[0] = bandwidthFloor(scheduler, engine.manager(), decodeMatrices, threads, decodeThreads);
         for (int r = 0; r < repeat; r++) {
             long[] stamps = new long[newTokens];
             int[] seen = {0};
             last = model.generate(prompt, greedy, (delta, id) -> stamps[seen[0]++] = System.nanoTime());
             prefill[r] = last.prefillTime().toNanos() / 1e9;
+            int runStart = stepCount;
             for (int i = 1; i < seen[0]; i++) {
                 steps[stepCount++] = (stamps[i] - stamps[i - 1]) / 1e9;
             }
-            // On the generation thread, like the decode it is compared with (one OpenMP team in play). The
-            // floor is the faster of the two thread counts, so a decode-thread choice cannot flatter the ratio.
-            var scheduler = Internals.scheduler(model);
-            floors[r] = scheduler.callWithThreads(decodeThreads,
-                    () -> MatmulFloor.sweepSeconds(engine.manager(), decodeMatrices, 1, 10));
-            if (decodeThreads != threads) {
-                floorsOther[r] = scheduler.callWithThreads(threads,
-                        () -> MatmulFloor.sweepSeconds(engine.manager(), decodeMatrices, 1, 10));
-            }
+            floors[r + 1] = bandwidthFloor(scheduler, engine.manager(), decodeMatrices, threads, decodeThreads);
+            // Paired: a burst of load from a neighbour on a shared machine slows a run and the floors next to it.
+            double runMedian = MatmulFloor.median(java.util.Arrays.copyOfRange(steps, runStart, stepCount));
+            ratios[r] = runMedian / ((floors[r] + floors[r + 1]) / 2);
             matmuls[r] = scheduler.callWithThreads(threads,
                     () -> MatmulFloor.sweepSeconds(engine.manager(), layerMatrices, n, 2));
         }
         double prefillMedian = MatmulFloor.median(prefill);
         double decodeMedian = MatmulFloor.median(java.util.Arrays.copyOf(steps, stepCount));
-        double floor = decodeThreads != threads
-                ? Math.min(MatmulFloor.median(floors), MatmulFloor.median(floorsOther)) : MatmulFloor.median(floors);
+        double floor = MatmulFloor.median(floors);
         double matmul = MatmulFloor.median(matmuls);
 
         double attentionFlops = 4.0 * config.layers() * config.heads() * config.headDim() * (n * (n + 1) / 2.0);
@@ -114,8 +112,24 @@ public final class EngineBench {
         int ops = engine.opsPerDecodeStep();
         return new Report(n, newTokens, last.decodeSteps(), threads, decodeThreads, model.info().device().toString(),
                 model.info().computeType().toString(), prefillMedian, n / prefillMedian, decodeMedian,
-                1 / decodeMedian, bytes, floor, decodeMedian / floor, bytes / floor / 1e9, prefillGflops, matmulGflops,
+                1 / decodeMedian, bytes, floor, MatmulFloor.median(ratios), bytes / floor / 1e9, prefillGflops, matmulGflops,
                 prefillGflops / matmulGflops, overheadMicros, ops, overheadMicros / ops, peakRssBytes(), last.tokenIds());
+    }
+
+    /**
+     * Seconds to stream the decode matrices once with one-row inputs, on the generation thread like the decode
+     * it is compared with (one OpenMP team in play). With a separate decode thread count it is the faster of
+     * the two counts, so a decode-thread choice cannot flatter the ratio.
+     */
+    private static double bandwidthFloor(dev.asclepius.core.internal.generate.Scheduler scheduler,
+                                         ai.djl.ndarray.NDManager manager, List<NDArray> matrices, int threads,
+                                         int decodeThreads) {
+        double floor = scheduler.callWithThreads(decodeThreads, () -> MatmulFloor.sweepSeconds(manager, matrices, 1, 10));
+        if (decodeThreads != threads) {
+            floor = Math.min(floor, scheduler.callWithThreads(threads,
+                    () -> MatmulFloor.sweepSeconds(manager, matrices, 1, 10)));
+        }
+        return floor;
     }
 
     /**

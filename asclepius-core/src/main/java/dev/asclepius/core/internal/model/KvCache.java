@@ -19,6 +19,7 @@ public final class KvCache implements AutoCloseable {
 
     private final NDManager manager;
     private final NDArray[] keys;
+    private final NDArray[] keysBySlot;   // views of keys as [batch, kv_heads, capacity, head_dim], for writes
     private final NDArray[] values;
     private int batch;
     private final int capacity;
@@ -32,11 +33,13 @@ public final class KvCache implements AutoCloseable {
         this.kvHeads = config.kvHeads();
         this.headDim = config.headDim();
         this.keys = new NDArray[config.layers()];
+        this.keysBySlot = new NDArray[config.layers()];
         this.values = new NDArray[config.layers()];
         for (int i = 0; i < config.layers(); i++) {
             keys[i] = manager.zeros(new Shape(batch, kvHeads, headDim, capacity), dtype);
             values[i] = manager.zeros(new Shape(batch, kvHeads, capacity, headDim), dtype);
             NDScope.unregister(keys[i], values[i]);   // the cache outlives any step scope it is made in
+            viewKeysBySlot(i);
         }
     }
 
@@ -75,6 +78,7 @@ public final class KvCache implements AutoCloseable {
             keyRow.close();
             valueRow.close();
             NDScope.unregister(keys[i], values[i]);   // cache memory outlives any step scope
+            viewKeysBySlot(i);
         }
         batch++;
     }
@@ -89,9 +93,22 @@ public final class KvCache implements AutoCloseable {
                 keys[i] = replace(keys[i], keys[i].get(index));
                 values[i] = replace(values[i], values[i].get(index));
                 NDScope.unregister(keys[i], values[i]);   // cache memory outlives any step scope
+                viewKeysBySlot(i);
             }
         }
         batch = rows.length;
+    }
+
+    /**
+     * (Re)makes layer {@code i}'s slot-major view of its keys. New keys arrive slot-major ([.., steps,
+     * head_dim]) and are written through this view, so no step has to transpose them first.
+     */
+    private void viewKeysBySlot(int i) {
+        if (keysBySlot[i] != null) {
+            keysBySlot[i].close();
+        }
+        keysBySlot[i] = TorchOps.permute(keys[i], 0, 1, 3, 2);
+        NDScope.unregister(keysBySlot[i]);
     }
 
     private static NDArray replace(NDArray old, NDArray next) {
@@ -107,8 +124,7 @@ public final class KvCache implements AutoCloseable {
         if (start + steps > capacity) {
             throw new IllegalStateException("KV cache holds " + capacity + " positions; cannot write up to " + (start + steps));
         }
-        NDArray keysT = steps == 1 ? TorchOps.reshape(k, batch, kvHeads, headDim, 1) : TorchOps.permute(k, 0, 1, 3, 2);
-        TorchOps.write(keys[layer], keysT, keySlots(start), keyEnds(batch, start + steps));
+        TorchOps.write(keysBySlot[layer], k, valueSlots(start), valueEnds(batch, start + steps));
         TorchOps.write(values[layer], v, valueSlots(start), valueEnds(batch, start + steps));
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -166,8 +167,12 @@ public final class LlamaModel implements AutoCloseable {
         NDArray x = concat(tokens, constant, 1);                                           // [rows, hidden + 1]
         for (int layer = 0; layer < config.layers(); layer++) {
             LlamaWeights.Layer w = weights.layer(layer);
-            x = attention(x, w, layer, step, cache);
-            x = mlp(x, w, rows);
+            NDArray input = x;
+            int l = layer;
+            x = freeingTemporaries(() -> attention(input, w, l, step, cache));
+            NDArray afterAttention = x;
+            long allRows = rows;
+            x = freeingTemporaries(() -> mlp(afterAttention, w, allRows));
         }
         if (!allPositions && step.steps() > 1) {
             // Only the last position of each row feeds the next token.
@@ -177,6 +182,23 @@ public final class LlamaModel implements AutoCloseable {
         }
         NDArray logits = linear(normalize(x), weights.lmHead(), null, rows);
         return allPositions ? reshape(logits, step.batch(), step.steps(), config.vocabSize()) : logits;
+    }
+
+    /**
+     * Runs one block and frees its temporaries as soon as it ends, keeping only its output (in the caller's
+     * scope). Freed buffers go straight back to the allocator, so the next block's outputs reuse memory that
+     * was touched a block ago and still sits in the CPU's cache; with one scope per step, each op wrote to a
+     * buffer last touched a whole step (all weights streamed) ago, a cache miss for every small op.
+     */
+    private static NDArray freeingTemporaries(java.util.function.Supplier<NDArray> block) {
+        NDArray out;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            out = block.get();
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        return out;
     }
 
     /** x + o_proj(self-attention(rms_norm(x))) for one layer. */
@@ -353,8 +375,8 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * Native ops one greedy decode step of one sequence issues (f32, MHA), counted from {@link #forward}:
-     * per layer attention 17 (normalize, qkv matmul, reshape, split, RoPE matmul, 2 slices for q and k, key
-     * reshape, 2 cache writes, key slice, scores, softmax, value slice, context, reshape, o_proj with the
+     * per layer attention 16 (normalize, qkv matmul, reshape, split, RoPE matmul, 2 slices for q and k,
+     * 2 cache writes, key slice, scores, softmax, value slice, context, reshape, o_proj with the
      * residual) and MLP 7
      * (normalize, gate/up matmul, split, sigmoid, 2 products, down_proj with the residual); per step the
      * token upload, reshape, embedding, concat with the constant column, 6 for the rotation, final
@@ -362,7 +384,7 @@ public final class LlamaModel implements AutoCloseable {
      * arithmetic.
      */
     public int opsPerDecodeStep() {
-        int perLayer = 17 + 7;
+        int perLayer = 16 + 7;
         return config.layers() * perLayer + 13;
     }
 

@@ -118,6 +118,33 @@ class ForwardParityTest {
     }
 
     @Test
+    void aDecodeStepFreesEachBlocksTemporariesAndKeepsOnlyWhatTheNextBlockReads() {
+        // Each attention and MLP block frees its ~10-20 temporaries when it ends, so a step holds a couple of
+        // arrays per layer (the residual stream) plus its own few, not every intermediate until the step ends.
+        RandomModelWriter.write(dir, new RandomModelSpec("llama", 256, 64, 96, 6, 8, 2, 64, false, StorageType.F32, 31, 0));
+        try (Loaded m = Loaded.of(dir, DataType.FLOAT32);
+             KvCache cache = m.model.newCache(1, IDS.length)) {
+            float[][] full = m.allLogits(IDS);
+            try (NDScope prompt = new NDScope()) {
+                prompt.suppressNotUsedWarning();
+                m.forward(java.util.Arrays.copyOf(IDS, 4), 0, cache);
+            }
+            int before = m.manager().getManagedArrays().size();
+            int duringStep;
+            float[] step;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray logits = m.model.forward(m.manager().create(new int[] {IDS[4]}, new Shape(1, 1)), 4, cache, false);
+                duringStep = m.manager().getManagedArrays().size() - before;
+                step = logits.toFloatArray();
+            }
+            assertThat(duringStep).as("arrays alive after one decode step of 6 layers").isBetween(1, 2 * 6 + 16);
+            assertThat(m.manager().getManagedArrays().size()).as("all freed with the step's scope").isEqualTo(before);
+            assertClose(new float[][] {step}, new float[][] {full[4]}, 1e-5);
+        }
+    }
+
+    @Test
     void float16ComputeOnCpuTracksTheReference() {
         // The closest check of the GPU path (f16 weights and activations) that a CPU-only CI can run.
         RandomModelWriter.write(dir, new RandomModelSpec("llama", 256, 64, 96, 2, 8, 2, 64, false, StorageType.F32, 23, 0));
