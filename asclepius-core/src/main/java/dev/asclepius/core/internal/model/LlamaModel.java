@@ -50,8 +50,9 @@ import static dev.asclepius.core.internal.model.TorchOps.toType;
  *       down_proj get a zero output row, so the residual adds never change {@code c};
  *   <li>each residual add is the bias of the matmul that produces it ({@code addmm}).
  * </ul>
- * In a decode step RoPE is one matmul over the query and key heads together with the position's rotation matrix
- * {@code diag(cos) + R·diag(sin)} (built once per step, see {@link RopeTables}).
+ * In a decode step RoPE is a matmul of the query heads and one of the key heads with the position's rotation
+ * matrix {@code diag(cos) + R·diag(sin)} (built 64 positions at a time, see {@link RopeTables}); batched steps
+ * rotate both together with one matrix per row.
  *
  * <p>The residual stream is 2-D, [batch × tokens, hidden + 1]. Every NDArray created here belongs to the
  * caller's {@code NDScope}; weights and the KV cache live in their own managers. Not thread-safe: one
@@ -69,7 +70,8 @@ public final class LlamaModel implements AutoCloseable {
     private final ai.djl.Device device;
     private final float epsilonComponent;   // c = sqrt(hidden * eps), the residual stream's extra component
     private final NDArray oneRowConstant;   // [1, 1] of c: a single-sequence decode step's, made once
-    private final long[] qkvSplit;          // sizes of q and k | v in heads
+    private final long[] qkvSplit;          // sizes of q | k | v in heads
+    private final long[] qkAndVSplit;       // sizes of q and k | v in heads
     private final long[] gateUpSplit;       // sizes of gate | up in columns
 
     public LlamaModel(ModelConfig config, LlamaWeights weights) {
@@ -81,7 +83,8 @@ public final class LlamaModel implements AutoCloseable {
         this.epsilonComponent = (float) Math.sqrt(config.hiddenSize() * config.rmsNormEps());
         this.oneRowConstant = weights.manager().full(new Shape(1, 1), epsilonComponent, dtype);
         ai.djl.ndarray.NDScope.unregister(oneRowConstant);   // lives with the weights, not a caller's step
-        this.qkvSplit = new long[] {config.heads() + config.kvHeads(), config.kvHeads()};
+        this.qkvSplit = new long[] {config.heads(), config.kvHeads(), config.kvHeads()};
+        this.qkAndVSplit = new long[] {config.heads() + config.kvHeads(), config.kvHeads()};
         this.gateUpSplit = new long[] {config.intermediateSize(), config.intermediateSize()};
     }
 
@@ -213,19 +216,20 @@ public final class LlamaModel implements AutoCloseable {
         NDArray q;
         NDArray k;
         NDArray v;
-        if (step.decode()) {
-            // One token: the memory order already is [B, heads, 1, hd]. RoPE: one matmul with the rotation.
-            NDList qkAndV = split(reshape(qkv, batch, nh + 2L * nkv, 1, hd), qkvSplit, 1);
-            NDArray qk;                                              // q and k heads rotated together
-            if (step.sharedRotation()) {
-                qk = matmul(qkAndV.get(0), step.rotation());        // [hd, hd]: one matrix product
-            } else {
-                // One rotation per row ([B, 1, hd, hd]): rows as the batch axis of one bmm. Broadcasting it
-                // over the heads instead would copy it once per head and row (16 MB per step at batch 8 on
-                // the small model, 1 GB on the 7B shape).
-                qk = reshape(matmul(reshape(qkAndV.get(0), batch, 1, nh + nkv, hd), step.rotation()),
-                        batch, nh + nkv, 1, hd);
-            }
+        if (step.decode() && step.sharedRotation()) {
+            // One token of one sequence: the memory order already is [1, heads, 1, hd]. RoPE: a matrix product
+            // each for q and k with the position's [hd, hd] rotation.
+            NDList heads = split(reshape(qkv, batch, nh + 2L * nkv, 1, hd), qkvSplit, 1);
+            q = matmul(heads.get(0), step.rotation());
+            k = matmul(heads.get(1), step.rotation());
+            v = heads.get(2);
+        } else if (step.decode()) {
+            // One rotation per row ([B, 1, hd, hd]): rows as the batch axis of one bmm over the q and k heads
+            // together. Broadcasting it over the heads instead would copy it once per head and row (16 MB per
+            // step at batch 8 on the small model, 1 GB on the 7B shape).
+            NDList qkAndV = split(reshape(qkv, batch, nh + 2L * nkv, 1, hd), qkAndVSplit, 1);
+            NDArray qk = reshape(matmul(reshape(qkAndV.get(0), batch, 1, nh + nkv, hd), step.rotation()),
+                    batch, nh + nkv, 1, hd);
             q = slice(qk, 1, 0, nh);
             k = slice(qk, 1, nh, nh + nkv);
             v = qkAndV.get(1);
@@ -375,17 +379,18 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * Native ops one greedy decode step of one sequence issues (f32, MHA), counted from {@link #forward}:
-     * per layer attention 16 (normalize, qkv matmul, reshape, split, RoPE matmul, 2 slices for q and k,
+     * per layer attention 15 (normalize, qkv matmul, reshape, split into q, k and v, 2 RoPE matmuls,
      * 2 cache writes, key slice, scores, softmax, value slice, context, reshape, o_proj with the
      * residual) and MLP 7
      * (normalize, gate/up matmul, split, sigmoid, 2 products, down_proj with the residual); per step the
-     * token upload, reshape, embedding, concat with the constant column, 6 for the rotation, final
+     * token upload, reshape, embedding, concat with the constant column, the rotation (a view of the
+     * current 64-position block; building a block takes 6 more ops once per 64 steps), final
      * normalization, lm_head, argmax and its download. Each costs ~2-10 µs of JNI and dispatch on top of its
      * arithmetic.
      */
     public int opsPerDecodeStep() {
-        int perLayer = 16 + 7;
-        return config.layers() * perLayer + 13;
+        int perLayer = 15 + 7;
+        return config.layers() * perLayer + 8;
     }
 
     /** Bytes one token takes in the KV cache (keys and values, all layers). */

@@ -2,6 +2,7 @@ package dev.asclepius.core.internal.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -16,12 +17,18 @@ final class RopeTables {
     private final NDArray rotateHalf;
     private final NDArray identity;
     private final int dim;
+    private final int positions;
+    private NDArray rotationBlock;      // rotation matrices of positions [index * BLOCK, index * BLOCK + BLOCK)
+    private int rotationBlockIndex = -1;
+
+    private static final int BLOCK = 64;
 
     RopeTables(NDManager manager, ModelConfig config, DataType dtype) {
         int dim = config.headDim();
         this.dim = dim;
         int half = dim / 2;
         int positions = config.contextLength();
+        this.positions = positions;
         float[] cosValues = new float[positions * dim];
         float[] sinValues = new float[positions * dim];
         for (int i = 0; i < half; i++) {
@@ -67,9 +74,26 @@ final class RopeTables {
      * {@link #rotation(NDArray, long)} for one sequence at {@code position}, as a plain [head_dim, head_dim]
      * matrix: {@code torch.matmul} folds [1, heads, 1, head_dim] · [head_dim, head_dim] into one matrix
      * product, where a [1, 1, head_dim, head_dim] operand would be expanded and copied once per head.
+     *
+     * <p>A sequence decodes position after position, so the matrices are built {@value #BLOCK} positions at a
+     * time and kept until a position outside the block is asked for: one view per step instead of six ops
+     * (a block is 1 MB at head_dim 64, 4 MB at 128, in float32). Not thread-safe, like the forward pass.
      */
     NDArray rotation(int position) {
-        return TorchOps.reshape(rotationFrom(cos(position, 1), sin(position, 1)), dim, dim);
+        int block = position / BLOCK;
+        if (rotationBlock == null || block != rotationBlockIndex) {
+            int from = block * BLOCK;
+            int count = Math.min(BLOCK, positions - from);
+            NDArray next = rotationFrom(TorchOps.reshape(cos(from, count), count, 1, dim),
+                    TorchOps.reshape(sin(from, count), count, 1, dim));       // [count, dim, dim]
+            NDScope.unregister(next);   // outlives the step that built it; the weights' manager owns it
+            if (rotationBlock != null) {
+                rotationBlock.close();
+            }
+            rotationBlock = next;
+            rotationBlockIndex = block;
+        }
+        return TorchOps.select(rotationBlock, position - block * BLOCK);
     }
 
     private NDArray rotationFrom(NDArray cosRows, NDArray sinRows) {

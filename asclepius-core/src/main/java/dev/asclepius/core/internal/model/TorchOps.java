@@ -89,6 +89,11 @@ final class TorchOps {
         return JniUtils.slice(pt(a), axis, from, to, 1);
     }
 
+    /** {@code a[index]}: a view without the first axis. */
+    static NDArray select(NDArray a, long index) {
+        return JniUtils.getItem(pt(a), new long[] {index}, pt(a).getManager());
+    }
+
     /** Consecutive views of {@code a} along {@code axis}, of the given sizes (summing to the axis length), in one call. */
     static NDList split(NDArray a, long[] sizes, int axis) {
         return JniUtils.split(pt(a), sizes, axis);

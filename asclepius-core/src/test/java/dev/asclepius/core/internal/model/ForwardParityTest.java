@@ -118,6 +118,31 @@ class ForwardParityTest {
     }
 
     @Test
+    void decodingAcrossRotationBlocksEqualsFullRecomputation() {
+        // Decode rotations come from 64-position blocks: steps 60..139 cross two block boundaries, and a second
+        // sequence going back to early positions must get its own block again, not the cached later one.
+        RandomModelWriter.write(dir, new RandomModelSpec("llama", 256, 64, 96, 2, 4, 2, 160, false, StorageType.F32, 37, 0));
+        int[] ids = new int[140];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (i * 53 + 7) % 256;
+        }
+        try (Loaded m = Loaded.of(dir, DataType.FLOAT32)) {
+            float[][] full = m.allLogits(ids);
+            for (int prefill : new int[] {60, 3}) {
+                try (KvCache cache = m.model.newCache(1, ids.length); NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    m.forward(java.util.Arrays.copyOf(ids, prefill), 0, cache);
+                    int end = prefill == 3 ? 70 : ids.length;
+                    for (int pos = prefill; pos < end; pos++) {
+                        float[] step = m.forward(new int[] {ids[pos]}, pos, cache);
+                        assertClose(new float[][] {step}, new float[][] {full[pos]}, 1e-4);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aDecodeStepFreesEachBlocksTemporariesAndKeepsOnlyWhatTheNextBlockReads() {
         // Each attention and MLP block frees its ~10-20 temporaries when it ends, so a step holds a couple of
         // arrays per layer (the residual stream) plus its own few, not every intermediate until the step ends.
@@ -127,20 +152,21 @@ class ForwardParityTest {
             float[][] full = m.allLogits(IDS);
             try (NDScope prompt = new NDScope()) {
                 prompt.suppressNotUsedWarning();
-                m.forward(java.util.Arrays.copyOf(IDS, 4), 0, cache);
+                m.forward(java.util.Arrays.copyOf(IDS, 5), 0, cache);
+                m.forward(new int[] {IDS[4]}, 4, cache);   // the first decode step builds the rotation block it keeps
             }
             int before = m.manager().getManagedArrays().size();
             int duringStep;
             float[] step;
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                NDArray logits = m.model.forward(m.manager().create(new int[] {IDS[4]}, new Shape(1, 1)), 4, cache, false);
+                NDArray logits = m.model.forward(m.manager().create(new int[] {IDS[5]}, new Shape(1, 1)), 5, cache, false);
                 duringStep = m.manager().getManagedArrays().size() - before;
                 step = logits.toFloatArray();
             }
             assertThat(duringStep).as("arrays alive after one decode step of 6 layers").isBetween(1, 2 * 6 + 16);
             assertThat(m.manager().getManagedArrays().size()).as("all freed with the step's scope").isEqualTo(before);
-            assertClose(new float[][] {step}, new float[][] {full[4]}, 1e-5);
+            assertClose(new float[][] {step}, new float[][] {full[5]}, 1e-5);
         }
     }
 
