@@ -1,10 +1,8 @@
 package dev.asclepius.core;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.asclepius.core.internal.Internals;
 import dev.asclepius.core.internal.checkpoint.Checkpoint;
 import dev.asclepius.core.internal.engine.PyTorchRuntime;
@@ -239,8 +237,7 @@ public final class LocalModel implements LanguageModel {
             PyTorchRuntime.noGrad();
             try (KvCache cache = model.newCache(1, promptIds.length); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                NDArray ids = root.create(promptIds, new Shape(1, promptIds.length));
-                return model.forward(ids, 0, cache, false).toType(DataType.FLOAT32, false).toFloatArray();
+                return model.forward(promptIds, 0, cache, false).toType(DataType.FLOAT32, false).toFloatArray();
             }
         }));
     }

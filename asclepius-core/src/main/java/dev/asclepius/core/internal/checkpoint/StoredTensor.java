@@ -70,6 +70,34 @@ public record StoredTensor(String name, StorageType type, long[] shape, ByteBuff
         }
     }
 
+    /**
+     * Writes row {@code row} of this 2-D tensor, widened to float, at dst's position and advances it: one
+     * embedding row, read straight from the file.
+     */
+    public void copyRowAsFloatsTo(int row, FloatBuffer dst) {
+        if (shape.length != 2 || row < 0 || row >= shape[0]) {
+            throw new IndexOutOfBoundsException("row " + row + " of " + this);
+        }
+        int width = Math.toIntExact(shape[1]);
+        ByteBuffer src = data();
+        int first = Math.multiplyExact(row, width);
+        switch (type) {
+            case F32 -> dst.put(src.asFloatBuffer().slice(first, width));
+            case F16 -> {
+                ShortBuffer s = src.asShortBuffer();
+                for (int i = 0; i < width; i++) {
+                    dst.put(HalfFloats.f16ToFloat(s.get(first + i)));
+                }
+            }
+            case BF16 -> {
+                ShortBuffer s = src.asShortBuffer();
+                for (int i = 0; i < width; i++) {
+                    dst.put(HalfFloats.bf16ToFloat(s.get(first + i)));
+                }
+            }
+        }
+    }
+
     /** Writes numel IEEE fp16 bit patterns at dst's position and advances it; F32 and BF16 round to nearest even. */
     public void copyAsHalfTo(ShortBuffer dst) {
         int n = Math.toIntExact(numel());

@@ -406,8 +406,17 @@ public final class Scheduler {
                 if (maskStale) {
                     if (mask != null) {
                         mask.close();
+                        mask = null;
                     }
-                    mask = maskFor(rows, capacity);
+                    // Under the engine lock like every native allocation: a close between two steps must end
+                    // these generations with ModelClosedException, not DJL's "NDManager has been closed".
+                    engineLock.lock();
+                    try {
+                        ensureOpen();
+                        mask = maskFor(rows, capacity);
+                    } finally {
+                        engineLock.unlock();
+                    }
                     maskStale = false;
                 }
                 step(rows, cache, mask, slot, sharedPrefix[0]);
@@ -489,7 +498,7 @@ public final class Scheduler {
                         positions[b * longest + t] = shared + Math.max(0, t - row.gap);
                     }
                 }
-                NDArray logits = model.forward(manager.create(ids, new Shape(n, longest)), shared,
+                NDArray logits = model.forward(ids, n, shared,
                         manager.create(positions, new Shape(n, longest)), mask, cache, shared, false);
                 sharedPrefix[0] = shared;
                 int[] next = choose(logits, rows);
@@ -511,9 +520,7 @@ public final class Scheduler {
         if (reused > 0) {
             cache.copyPrefix(prefixes.kv(), reused);
         }
-        NDArray ids = model.manager().create(Arrays.copyOfRange(tokens, reused, tokens.length),
-                new Shape(1, tokens.length - reused));
-        return model.forward(ids, reused, cache, false);
+        return model.forward(Arrays.copyOfRange(tokens, reused, tokens.length), reused, cache, false);
     }
 
     /**
@@ -624,8 +631,8 @@ public final class Scheduler {
             scope.suppressNotUsedWarning();
             ensureOpen();
             NDArray logits = n == 1 && rows.get(0).gap == 0
-                    ? model.forward(manager.create(ids, new Shape(1, 1)), slot, cache, false)
-                    : model.forward(manager.create(ids, new Shape(n, 1)), slot, manager.create(positions, new Shape(n, 1)),
+                    ? model.forward(ids, slot, cache, false)
+                    : model.forward(ids, n, slot, manager.create(positions, new Shape(n, 1)),
                             mask, cache, sharedPrefix, false);
             int[] next = choose(logits, rows);
             for (int b = 0; b < n; b++) {

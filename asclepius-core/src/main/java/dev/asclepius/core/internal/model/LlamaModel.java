@@ -6,13 +6,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 import static dev.asclepius.core.internal.model.TorchOps.add;
 import static dev.asclepius.core.internal.model.TorchOps.addi;
 import static dev.asclepius.core.internal.model.TorchOps.concat;
-import static dev.asclepius.core.internal.model.TorchOps.embedding;
 import static dev.asclepius.core.internal.model.TorchOps.matmul;
 import static dev.asclepius.core.internal.model.TorchOps.mul;
 import static dev.asclepius.core.internal.model.TorchOps.muli;
@@ -69,7 +67,6 @@ public final class LlamaModel implements AutoCloseable {
     private final RopeTables rope;
     private final ai.djl.Device device;
     private final float epsilonComponent;   // c = sqrt(hidden * eps), the residual stream's extra component
-    private final NDArray oneRowConstant;   // [1, 1] of c: a single-sequence decode step's, made once
     private final long[] qkvSplit;          // sizes of q | k | v in heads
     private final long[] qkAndVSplit;       // sizes of q and k | v in heads
     private final long[] gateUpSplit;       // sizes of gate | up in columns
@@ -81,8 +78,6 @@ public final class LlamaModel implements AutoCloseable {
         this.rope = new RopeTables(weights.manager(), config, dtype);
         this.device = weights.manager().getDevice();
         this.epsilonComponent = (float) Math.sqrt(config.hiddenSize() * config.rmsNormEps());
-        this.oneRowConstant = weights.manager().full(new Shape(1, 1), epsilonComponent, dtype);
-        ai.djl.ndarray.NDScope.unregister(oneRowConstant);   // lives with the weights, not a caller's step
         this.qkvSplit = new long[] {config.heads(), config.kvHeads(), config.kvHeads()};
         this.qkAndVSplit = new long[] {config.heads() + config.kvHeads(), config.kvHeads()};
         this.gateUpSplit = new long[] {config.intermediateSize(), config.intermediateSize()};
@@ -113,30 +108,30 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Runs {@code ids} ([batch, T] int32 on the model's device) at positions {@code start .. start+T-1},
-     * writing their keys and values into {@code cache}, and returns logits in the compute type: [batch, vocab]
-     * for the last position, or [batch, T, vocab] when {@code allPositions}.
+     * Runs tokens {@code ids} of one sequence at positions {@code start .. start+T-1} (T = ids.length),
+     * writing their keys and values into {@code cache}, and returns logits in the compute type: [1, vocab]
+     * for the last position, or [1, T, vocab] when {@code allPositions}.
      */
-    public NDArray forward(NDArray ids, int start, KvCache cache, boolean allPositions) {
-        long batch = ids.getShape().get(0);
-        int steps = (int) ids.getShape().get(1);
+    public NDArray forward(int[] ids, int start, KvCache cache, boolean allPositions) {
+        int steps = ids.length;
         Step step = steps == 1
-                ? new Step(batch, 1, start, rope.rotation(start), null, null, null, 0, true)
-                : new Step(batch, steps, start, null, rope.cos(start, steps), rope.sin(start, steps),
-                        causalMask(ids.getManager(), start, steps), 0, true);
+                ? new Step(1, 1, start, rope.rotation(start), null, null, null, 0, true)
+                : new Step(1, steps, start, null, rope.cos(start, steps), rope.sin(start, steps),
+                        causalMask(weights.manager(), start, steps), 0, true);
         return run(ids, step, cache, allPositions);
     }
 
     /**
-     * The batched form, for rows whose tokens share cache slots but not positions: row b's tokens sit at
+     * The batched form, for rows whose tokens share cache slots but not positions: {@code ids} holds
+     * {@code batch} rows of T tokens each, row-major; row b's tokens sit at
      * slots {@code start .. start+T-1} with RoPE positions {@code positions[b]} ([batch, T] int64), and
      * row b may attend only to the slots where {@code slotMask[b]} ([batch, capacity], additive: 0 or
      * -1e9) is 0 — left padding and gaps between a shared prefix and a shorter suffix are masked there.
      * Because RoPE encodes positions in the keys themselves, a row's keys can sit at any slot.
      */
-    public NDArray forward(NDArray ids, int start, NDArray positions, NDArray slotMask, KvCache cache,
+    public NDArray forward(int[] ids, int batch, int start, NDArray positions, NDArray slotMask, KvCache cache,
                            boolean allPositions) {
-        return forward(ids, start, positions, slotMask, cache, 0, allPositions);
+        return forward(ids, batch, start, positions, slotMask, cache, 0, allPositions);
     }
 
     /**
@@ -145,14 +140,16 @@ public final class LlamaModel implements AutoCloseable {
      * and values for all rows' queries at once instead of every row's copy. With long notes and several
      * questions the prefix dominates the KV cache, so this cuts the memory each decode step reads.
      */
-    public NDArray forward(NDArray ids, int start, NDArray positions, NDArray slotMask, KvCache cache,
+    public NDArray forward(int[] ids, int batch, int start, NDArray positions, NDArray slotMask, KvCache cache,
                            int sharedPrefix, boolean allPositions) {
-        long batch = ids.getShape().get(0);
-        int steps = (int) ids.getShape().get(1);
+        if (batch < 1 || ids.length % batch != 0) {
+            throw new IllegalArgumentException(ids.length + " token ids do not make " + batch + " equal rows");
+        }
+        int steps = ids.length / batch;
         int total = start + steps;
         NDArray mask = reshape(slice(slotMask, 1, 0, total), batch, 1, 1, 1, total);
         if (steps > 1) {
-            mask = add(mask, causalMask(ids.getManager(), start, steps));                  // [B, 1, 1, T, S]
+            mask = add(mask, causalMask(weights.manager(), start, steps));                  // [B, 1, 1, T, S]
         }
         int shared = batch > 1 ? Math.min(sharedPrefix, start) : 0;
         Step step = steps == 1
@@ -163,11 +160,9 @@ public final class LlamaModel implements AutoCloseable {
         return run(ids, step, cache, allPositions);
     }
 
-    private NDArray run(NDArray ids, Step step, KvCache cache, boolean allPositions) {
+    private NDArray run(int[] ids, Step step, KvCache cache, boolean allPositions) {
         long rows = step.batch() * step.steps();
-        NDArray tokens = embedding(weights.embedTokens(), reshape(ids, rows));            // [rows, hidden]
-        NDArray constant = rows == 1 ? oneRowConstant : ids.getManager().full(new Shape(rows, 1), epsilonComponent, dtype);
-        NDArray x = concat(tokens, constant, 1);                                           // [rows, hidden + 1]
+        NDArray x = weights.residualRows(ids, epsilonComponent);                          // [rows, hidden + 1]
         for (int layer = 0; layer < config.layers(); layer++) {
             LlamaWeights.Layer w = weights.layer(layer);
             NDArray input = x;
@@ -383,14 +378,14 @@ public final class LlamaModel implements AutoCloseable {
      * 2 cache writes, key slice, scores, softmax, value slice, context, reshape, o_proj with the
      * residual) and MLP 7
      * (normalize, gate/up matmul, split, sigmoid, 2 products, down_proj with the residual); per step the
-     * token upload, reshape, embedding, concat with the constant column, the rotation (a view of the
+     * upload of the embedding rows (gathered in Java, constant column included), the rotation (a view of the
      * current 64-position block; building a block takes 6 more ops once per 64 steps), final
      * normalization, lm_head, argmax and its download. Each costs ~2-10 µs of JNI and dispatch on top of its
      * arithmetic.
      */
     public int opsPerDecodeStep() {
         int perLayer = 15 + 7;
-        return config.layers() * perLayer + 8;
+        return config.layers() * perLayer + 5;
     }
 
     /** Bytes one token takes in the KV cache (keys and values, all layers). */

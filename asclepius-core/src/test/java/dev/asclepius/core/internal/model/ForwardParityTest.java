@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.asclepius.core.internal.checkpoint.Checkpoint;
 import dev.asclepius.core.internal.checkpoint.StorageType;
 import dev.asclepius.core.internal.demo.RandomModelSpec;
@@ -118,6 +117,19 @@ class ForwardParityTest {
     }
 
     @Test
+    void aTokenIdOutsideTheVocabularyIsRefusedBeforeAnyCompute() {
+        RandomModelWriter.write(dir, new RandomModelSpec("llama", 256, 64, 96, 2, 4, 2, 64, false, StorageType.F32, 41, 0));
+        try (Loaded m = Loaded.of(dir, DataType.FLOAT32);
+             KvCache cache = m.model.newCache(1, 4);
+             NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.model.forward(new int[] {3, 256}, 0, cache, false))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("token id 256 is outside the vocabulary [0, 256)");
+        }
+    }
+
+    @Test
     void decodingAcrossRotationBlocksEqualsFullRecomputation() {
         // Decode rotations come from 64-position blocks: steps 60..139 cross two block boundaries, and a second
         // sequence going back to early positions must get its own block again, not the cached later one.
@@ -160,7 +172,7 @@ class ForwardParityTest {
             float[] step;
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                NDArray logits = m.model.forward(m.manager().create(new int[] {IDS[5]}, new Shape(1, 1)), 5, cache, false);
+                NDArray logits = m.model.forward(new int[] {IDS[5]}, 5, cache, false);
                 duringStep = m.manager().getManagedArrays().size() - before;
                 step = logits.toFloatArray();
             }
@@ -223,7 +235,7 @@ class ForwardParityTest {
         float[][] allLogits(int[] ids) {
             try (KvCache cache = model.newCache(1, ids.length); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                NDArray logits = model.forward(manager.create(ids, new Shape(1, ids.length)), 0, cache, true)
+                NDArray logits = model.forward(ids, 0, cache, true)
                         .toType(DataType.FLOAT32, false);
                 float[] flat = logits.toFloatArray();
                 int vocab = config.vocabSize();
@@ -236,7 +248,7 @@ class ForwardParityTest {
         }
 
         float[] forward(int[] ids, int start, KvCache cache) {
-            return model.forward(manager.create(ids, new Shape(1, ids.length)), start, cache, false).toFloatArray();
+            return model.forward(ids, start, cache, false).toFloatArray();
         }
 
         @Override
