@@ -94,6 +94,10 @@ public final class EngineBench {
             // Paired: a burst of load from a neighbour on a shared machine slows a run and the floors next to it.
             double runMedian = MatmulFloor.median(java.util.Arrays.copyOfRange(steps, runStart, stepCount));
             ratios[r] = runMedian / ((floors[r] + floors[r + 1]) / 2);
+            if (Boolean.getBoolean("asclepius.bench.debug")) {
+                System.err.printf("run %d: median step %.2f ms, floors %.2f / %.2f ms, ratio %.3f%n", r, runMedian * 1e3,
+                        floors[r] * 1e3, floors[r + 1] * 1e3, ratios[r]);
+            }
             matmuls[r] = scheduler.callWithThreads(threads,
                     () -> MatmulFloor.sweepSeconds(engine.manager(), layerMatrices, n, 2));
         }
