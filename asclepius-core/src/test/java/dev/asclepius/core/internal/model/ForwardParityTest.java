@@ -102,16 +102,23 @@ class ForwardParityTest {
     void kvCachedDecodingEqualsFullRecomputation() {
         RandomModelWriter.write(dir, new RandomModelSpec("llama", 256, 64, 96, 3, 8, 2, 64, false, StorageType.F32, 19, 0));
         try (Loaded m = Loaded.of(dir, DataType.FLOAT32)) {
-            float[][] full = m.allLogits(IDS);
-            int prefill = 5;
-            try (KvCache cache = m.model.newCache(1, IDS.length); NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                float[] last = m.forward(java.util.Arrays.copyOf(IDS, prefill), 0, cache);
-                assertClose(new float[][] {last}, new float[][] {full[prefill - 1]}, 1e-5);
-                for (int pos = prefill; pos < IDS.length; pos++) {
-                    float[] step = m.forward(new int[] {IDS[pos]}, pos, cache);
-                    assertClose(new float[][] {step}, new float[][] {full[pos]}, 1e-5);
-                }
+            assertCachedDecodingMatches(m, IDS, 5, IDS.length, m.allLogits(IDS), 1e-5);
+        }
+    }
+
+    /**
+     * Prefills {@code ids[0, prefill)} into a fresh cache, then decodes one token at a time up to {@code end}:
+     * the prompt's last logits and every step's must equal {@code full} (logits of the whole sequence at once).
+     */
+    private static void assertCachedDecodingMatches(Loaded m, int[] ids, int prefill, int end, float[][] full,
+                                                    double tolerance) {
+        try (KvCache cache = m.model.newCache(1, ids.length); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            float[] last = m.forward(java.util.Arrays.copyOf(ids, prefill), 0, cache);
+            assertClose(new float[][] {last}, new float[][] {full[prefill - 1]}, tolerance);
+            for (int pos = prefill; pos < end; pos++) {
+                float[] step = m.forward(new int[] {ids[pos]}, pos, cache);
+                assertClose(new float[][] {step}, new float[][] {full[pos]}, tolerance);
             }
         }
     }
@@ -140,17 +147,8 @@ class ForwardParityTest {
         }
         try (Loaded m = Loaded.of(dir, DataType.FLOAT32)) {
             float[][] full = m.allLogits(ids);
-            for (int prefill : new int[] {60, 3}) {
-                try (KvCache cache = m.model.newCache(1, ids.length); NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    m.forward(java.util.Arrays.copyOf(ids, prefill), 0, cache);
-                    int end = prefill == 3 ? 70 : ids.length;
-                    for (int pos = prefill; pos < end; pos++) {
-                        float[] step = m.forward(new int[] {ids[pos]}, pos, cache);
-                        assertClose(new float[][] {step}, new float[][] {full[pos]}, 1e-4);
-                    }
-                }
-            }
+            assertCachedDecodingMatches(m, ids, 60, ids.length, full, 1e-4);
+            assertCachedDecodingMatches(m, ids, 3, 70, full, 1e-4);
         }
     }
 
