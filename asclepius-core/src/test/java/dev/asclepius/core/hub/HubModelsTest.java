@@ -224,6 +224,12 @@ class HubModelsTest {
         assertThat(repoDir().resolve("refs/v9")).doesNotExist();
     }
 
+    /** N of a {@code bytes=N-} Range header. */
+    private static long resumeOffset(String range) {
+        assertThat(range).matches("bytes=\\d+-");
+        return Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
+    }
+
     @Test
     void anInterruptedDownloadResumesWithARangeRequestAndIsVerified() throws IOException {
         hub.publish(ID, C1, syntheticRepo("r", "{}"), "main");
@@ -234,7 +240,9 @@ class HubModelsTest {
         List<FakeHub.Request> cdn = hub.requests.stream().filter(r -> r.path().startsWith("/cdn/")).toList();
         assertThat(cdn).hasSize(2);
         assertThat(cdn.get(0).range()).isNull();
-        assertThat(cdn.get(1).range()).isEqualTo("bytes=" + weights.length / 2 + "-");
+        // The hub sends half and drops the connection; bytes in flight when it resets may never arrive, so the
+        // client resumes from what it received: at most half, never past it.
+        assertThat(resumeOffset(cdn.get(1).range())).isBetween(1L, (long) weights.length / 2);
         assertThat(blobNames()).contains(FakeHub.sha256(weights)).noneMatch(n -> n.endsWith(".incomplete"));
     }
 
@@ -251,7 +259,9 @@ class HubModelsTest {
         assertThat(snap.resolve(WEIGHTS)).doesNotExist();
         assertThat(Files.isSymbolicLink(snap.resolve(WEIGHTS))).isFalse();
         assertThat(blobNames()).contains(sha + ".incomplete").doesNotContain(sha);
-        assertThat(Files.size(repoDir().resolve("blobs").resolve(sha + ".incomplete"))).isEqualTo(weights.length / 2);
+        long kept = Files.size(repoDir().resolve("blobs").resolve(sha + ".incomplete"));
+        assertThat(kept).as("what arrived before the drop (bytes in flight at the reset may be lost)")
+                .isBetween(1L, (long) weights.length / 2);
         assertThatThrownBy(() -> models("HF_HUB_OFFLINE", "1").build().resolve(ID))
                 .isInstanceOf(HubOfflineException.class).hasMessageContaining(WEIGHTS);
 
@@ -264,9 +274,9 @@ class HubModelsTest {
             }
         };
         assertThat(models().listener(listener).build().resolve(ID).resolve(WEIGHTS)).hasBinaryContent(weights);
-        assertThat(resumedFrom).containsExactly((long) weights.length / 2);
+        assertThat(resumedFrom).containsExactly(kept);
         assertThat(hub.requests).filteredOn(r -> r.path().startsWith("/cdn/"))
-                .singleElement().extracting(FakeHub.Request::range).isEqualTo("bytes=" + weights.length / 2 + "-");
+                .singleElement().extracting(FakeHub.Request::range).isEqualTo("bytes=" + kept + "-");
         assertThat(hub.count("GET", "/resolve/" + C1 + "/config.json")).as("done files are not fetched again").isZero();
         assertThat(blobNames()).noneMatch(n -> n.endsWith(".incomplete"));
     }
