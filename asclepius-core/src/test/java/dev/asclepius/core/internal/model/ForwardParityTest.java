@@ -89,10 +89,7 @@ class ForwardParityTest {
     void longPromptsAttendInQueryChunksAndStillMatchTheReference() {
         // 300 tokens cross the 256-query chunk boundary of the prefill attention.
         RandomModelWriter.write(dir, new RandomModelSpec("llama", 256, 64, 96, 2, 8, 2, 512, false, StorageType.F32, 29, 0));
-        int[] ids = new int[300];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = (i * 37 + 11) % 256;
-        }
+        int[] ids = spreadIds(300, 37, 11);
         try (Loaded m = Loaded.of(dir, DataType.FLOAT32)) {
             assertClose(m.allLogits(ids), m.reference().forward(ids), 1e-4);
         }
@@ -104,6 +101,15 @@ class ForwardParityTest {
         try (Loaded m = Loaded.of(dir, DataType.FLOAT32)) {
             assertCachedDecodingMatches(m, IDS, 5, IDS.length, m.allLogits(IDS), 1e-5);
         }
+    }
+
+    /** {@code length} token ids {@code (i * stride + offset) % 256}, spread over the test models' 256-token vocabulary. */
+    private static int[] spreadIds(int length, int stride, int offset) {
+        int[] ids = new int[length];
+        for (int i = 0; i < length; i++) {
+            ids[i] = (i * stride + offset) % 256;
+        }
+        return ids;
     }
 
     /**
@@ -141,10 +147,7 @@ class ForwardParityTest {
         // Decode rotations come from 64-position blocks: steps 60..139 cross two block boundaries, and a second
         // sequence going back to early positions must get its own block again, not the cached later one.
         RandomModelWriter.write(dir, new RandomModelSpec("llama", 256, 64, 96, 2, 4, 2, 160, false, StorageType.F32, 37, 0));
-        int[] ids = new int[140];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = (i * 53 + 7) % 256;
-        }
+        int[] ids = spreadIds(140, 53, 7);
         try (Loaded m = Loaded.of(dir, DataType.FLOAT32)) {
             float[][] full = m.allLogits(ids);
             assertCachedDecodingMatches(m, ids, 60, ids.length, full, 1e-4);
