@@ -247,7 +247,7 @@ public final class AsclepiusChatModel implements ChatModel {
             return this;
         }
 
-        /** The name in responses; default: the last part of the model's source folder. */
+        /** The name in responses; default: a remote model's served name, a local model's folder name. */
         public Builder modelName(String value) {
             this.modelName = Objects.requireNonNull(value, "modelName");
             return this;

@@ -39,9 +39,15 @@ public final class Mapping {
                 Map.of(FINISH_REASON_KEY, result.finishReason().name()));
     }
 
-    /** A name for the model in langchain4j responses: the last part of its source folder or endpoint. */
+    /**
+     * A name for the model in langchain4j responses: a remote model's name as its server knows it (e.g.
+     * {@code starmpcc/Asclepius-7B}), a local model's folder name.
+     */
     public static String modelName(LanguageModel model) {
         Path source = model.info().source();
+        if ("remote".equals(model.info().modelType()) && source != null) {
+            return source.toString();
+        }
         Path name = source == null ? null : source.getFileName();
         return name == null || name.toString().isBlank() ? "asclepius" : name.toString();
     }
