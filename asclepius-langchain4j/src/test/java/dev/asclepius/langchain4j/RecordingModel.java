@@ -19,6 +19,8 @@ final class RecordingModel implements LanguageModel {
 
     private final LanguageModel delegate;
     final List<Call> calls = new ArrayList<>();
+    /** Tokens the engine handed to a listener, over all calls, finished or not. */
+    final java.util.concurrent.atomic.AtomicInteger tokens = new java.util.concurrent.atomic.AtomicInteger();
 
     RecordingModel(LanguageModel delegate) {
         this.delegate = delegate;
@@ -30,7 +32,10 @@ final class RecordingModel implements LanguageModel {
 
     @Override
     public synchronized GenerationResult generate(String prompt, GenerationConfig config, TokenListener listener) {
-        GenerationResult result = delegate.generate(prompt, config, listener);
+        GenerationResult result = delegate.generate(prompt, config, (delta, id) -> {
+            tokens.incrementAndGet();
+            listener.onToken(delta, id);
+        });
         calls.add(new Call(prompt, config, result));
         return result;
     }
