@@ -72,6 +72,11 @@ final class FakeHub implements AutoCloseable {
                 files.put(p.getFileName().toString(), Files.readAllBytes(p));
             }
         }
+        publishFiles(repoId, commit, files, revisions);
+    }
+
+    /** Publishes {@code files} (name -> bytes, names as given, even hostile ones) as {@code commit} of {@code repoId}. */
+    void publishFiles(String repoId, String commit, Map<String, byte[]> files, String... revisions) {
         commits.put(commit, files);
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
             if (isLfs(e.getKey())) {
