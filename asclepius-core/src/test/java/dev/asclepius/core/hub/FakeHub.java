@@ -46,6 +46,8 @@ final class FakeHub implements AutoCloseable {
     volatile boolean rangeSupported = true;
     /** File name -> how many more GETs of it drop the connection after half the body. */
     final Map<String, AtomicInteger> dropsLeft = new ConcurrentHashMap<>();
+    /** File names served but left out of the file list (the siblings of the model info). */
+    final Set<String> unlisted = ConcurrentHashMap.newKeySet();
     /** File names whose GET bodies are served with one byte flipped. */
     final Set<String> corrupt = ConcurrentHashMap.newKeySet();
 
@@ -160,6 +162,9 @@ final class FakeHub implements AutoCloseable {
                 o.addProperty("sha", commit);
                 JsonArray siblings = new JsonArray();
                 for (String f : commits.get(commit).keySet()) {
+                    if (unlisted.contains(f)) {
+                        continue;
+                    }
                     JsonObject s = new JsonObject();
                     s.addProperty("rfilename", f);
                     siblings.add(s);

@@ -424,6 +424,25 @@ class HubModelsTest {
     }
 
     @Test
+    void aHostileShardNamedOnlyByTheIndexIsRefusedByName() throws IOException {
+        // The file list is clean; only the downloaded index names the escaping shard.
+        String shard = "../../../../tmp/x/authorized_keys";
+        Map<String, byte[]> files = new java.util.TreeMap<>();
+        files.put("config.json", "{}".getBytes(StandardCharsets.UTF_8));
+        files.put("tokenizer.json", "{}".getBytes(StandardCharsets.UTF_8));
+        files.put("model.safetensors.index.json",
+                ("{\"weight_map\": {\"w\": \"" + shard + "\"}}").getBytes(StandardCharsets.UTF_8));
+        files.put(shard, "ssh-ed25519 AAAA attacker".getBytes(StandardCharsets.UTF_8));
+        hub.unlisted.add(shard);
+        hub.publishFiles(ID, C1, files, "main");
+        assertThatThrownBy(() -> models().build().resolve(ID)).isInstanceOf(HubException.class)
+                .hasMessageContaining("model.safetensors.index.json of " + ID)
+                .hasMessageContaining("\"" + shard + "\"").hasMessageContaining("'..' path segment");
+        assertThat(Files.exists(tmp.resolve("tmp"))).isFalse();
+        assertThat(hub.count("HEAD", "authorized_keys") + hub.count("GET", "authorized_keys")).isZero();
+    }
+
+    @Test
     void aHostileNameInTheFileListIsRefusedEvenWhenNotNeeded() throws IOException {
         Map<String, byte[]> files = new java.util.TreeMap<>();
         files.put("config.json", "{}".getBytes(StandardCharsets.UTF_8));
