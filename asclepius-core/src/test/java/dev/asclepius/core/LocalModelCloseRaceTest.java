@@ -47,8 +47,8 @@ class LocalModelCloseRaceTest {
                 LocalModel model = LocalModel.builder(dir).threads(1).build();
                 int[] base = model.tokenizer().encode("Pt c/o SOB. Hx HTN, DM2. Rx lisinopril 10 mg daily.");
                 CountDownLatch firstToken = new CountDownLatch(1);
-                List<Future<GenerationResult>> calls = new ArrayList<>();
-                for (int i = 0; i < 6; i++) {
+                List<Future<?>> calls = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
                     // Different prompt and answer lengths: rows finish at different steps (keepRows) and
                     // late callers join a running batch or start a new one (newCache).
                     int[] prompt = java.util.Arrays.copyOf(base, base.length - i);
@@ -57,10 +57,15 @@ class LocalModelCloseRaceTest {
                             GenerationConfig.builder().maxNewTokens(tokens).ignoreEos(true).build(),
                             (delta, id) -> firstToken.countDown())));
                 }
+                // A batch whose prompts share a prefix: the batched prefill and the prefix cache.
+                int tokens = 2 + random.nextInt(12);
+                calls.add(pool.submit(() -> model.generateBatch(List.of(base, java.util.Arrays.copyOf(base, base.length - 2),
+                        java.util.Arrays.copyOf(base, base.length - 4)),
+                        GenerationConfig.builder().maxNewTokens(tokens).ignoreEos(true).build())));
                 firstToken.await(30, TimeUnit.SECONDS);
                 Thread.sleep(random.nextInt(12));
                 model.close();
-                for (Future<GenerationResult> call : calls) {
+                for (Future<?> call : calls) {
                     try {
                         call.get(60, TimeUnit.SECONDS);
                         finishedCalls++;
