@@ -22,6 +22,8 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Hand-built pickles and zips: the unpickler's refusals and the zip parser's edge cases. */
 class TorchZipAndPickleTest {
@@ -151,6 +153,38 @@ class TorchZipAndPickleTest {
         }
         assertThatThrownBy(() -> Checkpoint.open(dir)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("compressed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {-1L, Long.MAX_VALUE - 10, 1L << 62})
+    void zip64LocalHeaderOffsetOutsideTheFileIsATypedError(long offset) throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("archive/data.pkl", stateDictPickle("FloatStorage"));
+        entries.put("archive/data/0", sixFloats());
+        byte[] zip = zip64(entries);
+        ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+        int cd = 0;
+        while (b.getInt(cd) != 0x02014b50) {
+            cd++;
+        }
+        int nameLength = b.getShort(cd + 28);
+        b.putLong(cd + 46 + nameLength + 4 + 16, offset);   // the ZIP64 extra's local header offset of data.pkl
+        Files.write(dir.resolve("pytorch_model.bin"), zip);
+        assertRefusedQuickly(CheckpointException.class, "is corrupted");
+    }
+
+    @Test
+    void zip64CentralDirectoryOffsetThatWouldWrapIsRefused() throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("archive/data.pkl", stateDictPickle("FloatStorage"));
+        entries.put("archive/data/0", sixFloats());
+        byte[] zip = zip64(entries);
+        ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+        int z64 = zip.length - 22 - 20 - 56;   // EOCD, ZIP64 locator, ZIP64 end record
+        assertThat(b.getInt(z64)).isEqualTo(0x06064b50);
+        b.putLong(z64 + 48, Long.MAX_VALUE - 100);   // + the directory's size wraps negative
+        Files.write(dir.resolve("pytorch_model.bin"), zip);
+        assertRefusedQuickly(CheckpointException.class, "central directory", "outside the file");
     }
 
     @Test
