@@ -553,25 +553,48 @@ final class BatchCommand implements Callable<Integer> {
         }
     }
 
-    /** The lines of a file as raw bytes (without the \n and a \r before it), numbered from 1. */
+    /**
+     * The lines of a file as raw bytes (without the \n and a \r before it), numbered from 1: decoding is left
+     * to each line, so one bad byte spoils only its own line.
+     */
     static final class LineReader implements AutoCloseable {
         private final java.io.InputStream in;
+        private final byte[] buffer = new byte[1 << 16];
+        private int position;
+        private int limit;
         private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
         private long number;
 
         LineReader(Path file) throws IOException {
-            in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            in = Files.newInputStream(file);
         }
 
         /** The next line's bytes, or null at the end of the file. */
         byte[] next() throws IOException {
             line.reset();
-            int b;
-            while ((b = in.read()) != -1 && b != '\n') {
-                line.write(b);
-            }
-            if (b == -1 && line.size() == 0) {
-                return null;
+            boolean any = false;
+            while (true) {
+                if (position == limit) {
+                    limit = in.read(buffer);
+                    position = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        if (!any) {
+                            return null;
+                        }
+                        break;
+                    }
+                }
+                any = true;
+                int start = position;
+                while (position < limit && buffer[position] != '\n') {
+                    position++;
+                }
+                line.write(buffer, start, position - start);
+                if (position < limit) {
+                    position++;   // the \n
+                    break;
+                }
             }
             number++;
             byte[] bytes = line.toByteArray();
