@@ -354,13 +354,14 @@ public final class Scheduler {
         }
         capacity = Math.min(capacity, context);
         if (!withinBudget((long) initial.size() * capacity, prefixes.length())) {
-            prefixes.close();   // the batch needs the memory more than a possible reuse
+            freeing(prefixes::close);   // the batch needs the memory more than a possible reuse
         }
         List<Row> rows = new ArrayList<>();
         KvCache cache = null;
         try {
             long started = System.nanoTime();
-            cache = model.newCache(initial.size(), capacity);
+            int slots = capacity;
+            cache = locked(() -> model.newCache(initial.size(), slots));
             int[] sharedPrefix = {0};   // slots every row holds identically (0 once any request joins)
             int slot = prefill(initial, cache, rows, started, capacity, sharedPrefix);
             widestBatch = Math.max(widestBatch, rows.size());
@@ -380,7 +381,12 @@ public final class Scheduler {
                     }
                 }
                 if (kept < rows.size()) {
-                    cache.keepRows(Arrays.copyOf(keep, kept));
+                    KvCache batchCache = cache;
+                    long[] keptRows = Arrays.copyOf(keep, kept);
+                    locked(() -> {
+                        batchCache.keepRows(keptRows);
+                        return null;
+                    });
                     maskStale = true;
                 }
                 rows = still;
@@ -405,7 +411,7 @@ public final class Scheduler {
                 }
                 if (maskStale) {
                     if (mask != null) {
-                        mask.close();
+                        freeing(mask::close);
                         mask = null;
                     }
                     // Under the engine lock like every native allocation: a close between two steps must end
@@ -424,7 +430,7 @@ public final class Scheduler {
                 runTasks();
             }
             if (mask != null) {
-                mask.close();
+                freeing(mask::close);
             }
         } catch (RuntimeException e) {
             for (Row row : rows) {
@@ -433,7 +439,7 @@ public final class Scheduler {
             throw e;
         } finally {
             if (cache != null) {
-                cache.close();
+                freeing(cache::close);
             }
         }
     }
@@ -585,7 +591,10 @@ public final class Scheduler {
                 engineLock.unlock();
             }
             if (accept(row, context, System.nanoTime())) {
-                cache.keepRows(allButLast(cache.batch()));
+                locked(() -> {
+                    cache.keepRows(allButLast(cache.batch()));
+                    return null;
+                });
             } else {
                 rows.add(row);
             }
@@ -598,6 +607,36 @@ public final class Scheduler {
     private void ensureOpen() {
         if (closing.getAsBoolean()) {
             throw new ModelClosedException("The model was closed during generation; the partial output was discarded.");
+        }
+    }
+
+    /**
+     * Native work of the engine, run under its lock and only while the model is open. close() marks the model
+     * closed, then takes this lock to free the native memory: outside the lock, an op could run on memory
+     * close() frees at that moment (a SIGSEGV in KvCache.keepRows) or on a closed manager (DJL's
+     * IllegalStateException); under it, the op either runs before the close or sees it and throws
+     * {@link ModelClosedException}.
+     */
+    private <T> T locked(java.util.function.Supplier<T> work) {
+        engineLock.lock();
+        try {
+            ensureOpen();
+            return work.get();
+        } finally {
+            engineLock.unlock();
+        }
+    }
+
+    /**
+     * Frees native memory under the engine lock. After close() the model's manager has freed it already and
+     * DJL's close is then a no-op; the lock keeps the two frees from interleaving.
+     */
+    private void freeing(Runnable free) {
+        engineLock.lock();
+        try {
+            free.run();
+        } finally {
+            engineLock.unlock();
         }
     }
 
