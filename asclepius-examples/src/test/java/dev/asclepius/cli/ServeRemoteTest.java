@@ -115,7 +115,7 @@ class ServeRemoteTest {
         RandomModelWriter.write(modelDir, RandomModelSpec.tiny());
         local = LocalModel.load(modelDir);
         recording = new RecordingModel(local);
-        server = new CompletionServer(recording, "tiny", "127.0.0.1", 0, 8, null);
+        server = CompletionServer.builder(recording, "tiny").workers(8).start();
         base = URI.create("http://127.0.0.1:" + server.port());
     }
 
@@ -341,7 +341,7 @@ class ServeRemoteTest {
 
     @Test
     void apiKeyIsEnforcedAndSent() throws Exception {
-        try (CompletionServer secured = new CompletionServer(local, "tiny", "127.0.0.1", 0, 2, "sk-secret")) {
+        try (CompletionServer secured = CompletionServer.builder(local, "tiny").workers(2).apiKey("sk-secret").start()) {
             URI uri = URI.create("http://127.0.0.1:" + secured.port());
             try (RemoteModel wrong = RemoteModel.builder(uri, "tiny").apiKey("sk-wrong").build()) {
                 assertThatThrownBy(() -> wrong.generate(PROMPT, GREEDY))
