@@ -68,6 +68,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -623,8 +625,10 @@ final class CompletionServer implements AutoCloseable {
      * request to a generation worker.
      */
     private void readBody(Request request, Response response, Callback callback) {
-        CompletableFuture<byte[]> body = Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8,
-                maxBodyBytes));
+        CompletableFuture<byte[]> body = new CompletableFuture<>();
+        // BLOCKING: the completion parses JSON, so Jetty runs it on a pool thread, never on its selector.
+        Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes),
+                Promise.Invocable.from(Invocable.InvocationType.BLOCKING, body::complete, body::completeExceptionally));
         ScheduledFuture<?> deadline = timer.schedule(() -> body.completeExceptionally(new TimeoutException()),
                 bodyTimeoutMillis, TimeUnit.MILLISECONDS);
         body.whenComplete((bytes, failure) -> {
@@ -634,7 +638,6 @@ final class CompletionServer implements AutoCloseable {
                     bodyFailed(request, response, callback, failure);
                     return;
                 }
-                Request parsed = null;
                 ParsedRequest r;
                 try {
                     r = parse(utf8(bytes), request);
@@ -827,7 +830,7 @@ final class CompletionServer implements AutoCloseable {
         private boolean ended;
         private boolean lastSent;
 
-        EventStream(Request request, Response response, Callback done) {
+        EventStream(Response response, Callback done) {
             this.response = response;
             this.done = done;
         }
@@ -900,13 +903,14 @@ final class CompletionServer implements AutoCloseable {
             }));
         }
 
+        /** Jetty saw the connection fail (the client closed it): stop at the next token. */
         void clientGone(Throwable failure) {
             gone.set(true);
         }
     }
 
     private void stream(Response response, Callback callback, String id, ParsedRequest request) {
-        EventStream events = new EventStream(response.getRequest(), response, callback);
+        EventStream events = new EventStream(response, callback);
         response.getRequest().addFailureListener(events::clientGone);
         TokenListener listener = (delta, tokenId) -> {
             if (events.gone()) {

@@ -235,6 +235,10 @@ class ServeRemoteTest {
         HttpResponse<String> health = get("/health");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(JsonParser.parseString(health.body()).getAsJsonObject().get("status").getAsString()).isEqualTo("ok");
+        HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(base.resolve("/health"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
         HttpResponse<String> models = get("/v1/models");
         assertThat(models.statusCode()).isEqualTo(200);
         JsonObject m = JsonParser.parseString(models.body()).getAsJsonObject();
