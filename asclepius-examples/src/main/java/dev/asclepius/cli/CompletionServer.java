@@ -52,6 +52,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.Content;
@@ -625,6 +626,10 @@ final class CompletionServer implements AutoCloseable {
      * request to a generation worker.
      */
     private void readBody(Request request, Response response, Callback callback) {
+        // The idle timeout guards reading the request; once it is read, a generation may run for minutes
+        // without writing (a long prompt on a CPU, a non-streaming answer), which must not time it out.
+        AtomicBoolean read = new AtomicBoolean();
+        request.addIdleTimeoutListener(timeout -> !read.get());
         CompletableFuture<byte[]> body = new CompletableFuture<>();
         // BLOCKING: the completion parses JSON, so Jetty runs it on a pool thread, never on its selector.
         Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes),
@@ -633,6 +638,7 @@ final class CompletionServer implements AutoCloseable {
                 bodyTimeoutMillis, TimeUnit.MILLISECONDS);
         body.whenComplete((bytes, failure) -> {
             deadline.cancel(false);
+            read.set(failure == null);
             try {
                 if (failure != null) {
                     bodyFailed(request, response, callback, failure);
@@ -670,6 +676,9 @@ final class CompletionServer implements AutoCloseable {
                     "request_timeout");
         } else if (cause instanceof IOException || cause instanceof EofException) {
             callback.failed(cause);   // the client has gone or the connection failed: nobody to answer
+        } else if (cause instanceof HttpException h && h.getCode() != 413) {
+            sendError(response, callback, h.getCode(), "Malformed request body: " + h.getReason(),
+                    "invalid_request_error", null, null);
         } else {
             sendError(response, callback, 413, tooLarge(-1), "invalid_request_error", null, "request_too_large");
         }

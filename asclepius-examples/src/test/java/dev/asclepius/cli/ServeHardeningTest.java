@@ -406,6 +406,56 @@ class ServeHardeningTest {
         assertThat(counting.calls.get()).as("never reached the model (nor its tokenizer)").isEqualTo(before);
     }
 
+    /** Waits before every generation, as a long prompt on a CPU does before its first token. */
+    static final class SlowModel implements LanguageModel {
+        final LanguageModel delegate;
+        final long millis;
+
+        SlowModel(LanguageModel delegate, long millis) {
+            this.delegate = delegate;
+            this.millis = millis;
+        }
+
+        @Override
+        public GenerationResult generate(int[] promptIds, GenerationConfig config, TokenListener listener) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return delegate.generate(promptIds, config, listener);
+        }
+
+        @Override
+        public TextTokenizer tokenizer() {
+            return delegate.tokenizer();
+        }
+
+        @Override
+        public ModelInfo info() {
+            return delegate.info();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void theIdleTimeoutGuardsReadingNotAGenerationThatWritesNothingForAWhile() throws Exception {
+        try (CompletionServer server = CompletionServer.builder(new SlowModel(local, 1500), "tiny").workers(2)
+                .idleTimeout(Duration.ofMillis(500)).start()) {
+            HttpResponse<String> plain = post(server, completion(2));
+            assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
+            HttpResponse<String> streamed = post(server, "{\"prompt\":\"" + PROMPT + "\",\"max_tokens\":2,\"stream\":true}");
+            assertThat(streamed.statusCode()).isEqualTo(200);
+            assertThat(streamed.body()).contains("data: [DONE]");
+            // A client that stops sending its body is still cut off by it.
+            assertThat(rawExchange(server, head(server, "POST", "Content-Type: application/json\r\nContent-Length: 10\r\n")
+                    + "{", Duration.ofSeconds(10))).isIn("closed", "HTTP/1.1 408 Request Timeout");
+        }
+    }
+
     @Test
     void aNonLoopbackBindWithoutAKeyIsRefused() {
         assertThatThrownBy(() -> CompletionServer.builder(local, "tiny").host("0.0.0.0").start())
