@@ -94,15 +94,22 @@ final class ServeCommand implements Callable<Integer> {
         return name == null ? model : name.toString();
     }
 
-    private CompletionServer.Builder configure(CompletionServer.Builder b, java.util.List<String> keys) {
+    private CompletionServer.Builder configure(CompletionServer.Builder b, java.util.List<String> keys,
+                                               java.time.Duration headerDeadline, java.time.Duration bodyDeadline,
+                                               java.time.Duration idle) {
         b.host(host).port(port).workers(workers).maxQueued(maxQueued).maxBodyBytes(maxRequestBytes)
-                .maxHeaderBytes(maxHeaderBytes).headerTimeout(seconds("--header-timeout", headerTimeout))
-                .bodyTimeout(seconds("--body-timeout", bodyTimeout)).idleTimeout(seconds("--idle-timeout", idleTimeout))
-                .maxConnections(maxConnections).allowUnauthenticatedRemote(allowUnauthenticated);
+                .maxHeaderBytes(maxHeaderBytes).headerTimeout(headerDeadline).bodyTimeout(bodyDeadline)
+                .idleTimeout(idle).maxConnections(maxConnections).allowUnauthenticatedRemote(allowUnauthenticated);
         keys.forEach(b::apiKey);
         allowedHosts.forEach(b::allowedHost);
         corsOrigins.forEach(b::corsOrigin);
         return b;
+    }
+
+    private static void positive(String option, long value) {
+        if (value <= 0) {
+            throw new InvalidInputException(option + " must be > 0, got " + value);
+        }
     }
 
     private static java.time.Duration seconds(String option, double value) {
@@ -138,8 +145,17 @@ final class ServeCommand implements Callable<Integer> {
                     + "anyone who can reach this address can run the model and read its answers.%n", host);
             spec.commandLine().getErr().flush();
         }
+        // Every option is checked before the model is loaded (minutes for a 7B model).
+        java.time.Duration headerDeadline = seconds("--header-timeout", headerTimeout);
+        java.time.Duration bodyDeadline = seconds("--body-timeout", bodyTimeout);
+        java.time.Duration idle = seconds("--idle-timeout", idleTimeout);
+        positive("--max-queued", maxQueued);
+        positive("--max-request-bytes", maxRequestBytes);
+        positive("--max-header-bytes", maxHeaderBytes);
+        positive("--max-connections", maxConnections);
         try (LocalModel model = modelOptions.load();
-             CompletionServer server = configure(CompletionServer.builder(model, name), keys).start()) {
+             CompletionServer server = configure(CompletionServer.builder(model, name), keys, headerDeadline,
+                     bodyDeadline, idle).start()) {
             Thread hook = new Thread(stop::countDown, "asclepius-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("Serving %s on http://%s:%d/v1 (POST /v1/completions, GET /v1/models, GET /health)%n", name,
