@@ -120,8 +120,10 @@ class ServeRemoteTest {
     }
 
     @AfterAll
-    static void stopServer() {
+    static void stopServer() throws InterruptedException {
         server.close();
+        // Not while a batch's last bookkeeping runs (the close race of issue 11, "Engine").
+        dev.asclepius.core.internal.Internals.scheduler(local).awaitIdle(java.time.Duration.ofSeconds(30));
         local.close();
     }
 
