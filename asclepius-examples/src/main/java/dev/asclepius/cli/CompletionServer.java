@@ -69,8 +69,6 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Promise;
-import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -631,9 +629,7 @@ final class CompletionServer implements AutoCloseable {
         AtomicBoolean read = new AtomicBoolean();
         request.addIdleTimeoutListener(timeout -> !read.get());
         CompletableFuture<byte[]> body = new CompletableFuture<>();
-        // BLOCKING: the completion parses JSON, so Jetty runs it on a pool thread, never on its selector.
-        Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes),
-                Promise.Invocable.from(Invocable.InvocationType.BLOCKING, body::complete, body::completeExceptionally));
+        new BodyReader(request, body).run();
         ScheduledFuture<?> deadline = timer.schedule(() -> body.completeExceptionally(new TimeoutException()),
                 bodyTimeoutMillis, TimeUnit.MILLISECONDS);
         body.whenComplete((bytes, failure) -> {
@@ -665,6 +661,62 @@ final class CompletionServer implements AutoCloseable {
         });
     }
 
+    /** The body grew past the limit while it was read (a chunked body declares no length). */
+    private static final class BodyTooLarge extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BodyTooLarge() {
+            super("request body over the limit", null, false, false);
+        }
+    }
+
+    /**
+     * Reads a request body chunk by chunk without holding a thread while the client is slow (it asks Jetty to
+     * call it again when bytes arrive), and stops at the size limit. Once {@code done} is complete (also by
+     * the body deadline, whose 408 may finish the exchange first) it never touches the request again.
+     */
+    private final class BodyReader implements Runnable {
+        private final Request request;
+        private final CompletableFuture<byte[]> done;
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+        BodyReader(Request request, CompletableFuture<byte[]> done) {
+            this.request = request;
+            this.done = done;
+        }
+
+        @Override
+        public void run() {
+            while (!done.isDone()) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(this);   // a plain Runnable: Jetty calls it on a pool thread, not its selector
+                    return;
+                }
+                try {
+                    if (Content.Chunk.isFailure(chunk)) {
+                        done.completeExceptionally(chunk.getFailure());
+                        return;
+                    }
+                    ByteBuffer buffer = chunk.getByteBuffer();
+                    if (bytes.size() + (long) buffer.remaining() > maxBodyBytes) {
+                        done.completeExceptionally(new BodyTooLarge());
+                        return;
+                    }
+                    byte[] part = new byte[buffer.remaining()];
+                    buffer.get(part);
+                    bytes.write(part, 0, part.length);
+                    if (chunk.isLast()) {
+                        done.complete(bytes.toByteArray());
+                        return;
+                    }
+                } finally {
+                    chunk.release();
+                }
+            }
+        }
+    }
+
     private void bodyFailed(Request request, Response response, Callback callback, Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
@@ -676,11 +728,14 @@ final class CompletionServer implements AutoCloseable {
                     "request_timeout");
         } else if (cause instanceof IOException || cause instanceof EofException) {
             callback.failed(cause);   // the client has gone or the connection failed: nobody to answer
-        } else if (cause instanceof HttpException h && h.getCode() != 413) {
+        } else if (cause instanceof BodyTooLarge || (cause instanceof HttpException h && h.getCode() == 413)) {
+            sendError(response, callback, 413, tooLarge(-1), "invalid_request_error", null, "request_too_large");
+        } else if (cause instanceof HttpException h) {
             sendError(response, callback, h.getCode(), "Malformed request body: " + h.getReason(),
                     "invalid_request_error", null, null);
         } else {
-            sendError(response, callback, 413, tooLarge(-1), "invalid_request_error", null, "request_too_large");
+            sendError(response, callback, 400, "Could not read the request body: " + cause, "invalid_request_error",
+                    null, null);
         }
     }
 
