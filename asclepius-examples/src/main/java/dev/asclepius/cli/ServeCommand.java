@@ -127,6 +127,11 @@ final class ServeCommand implements Callable<Integer> {
         if (workers <= 0) {
             throw new InvalidInputException("--workers must be > 0, got " + workers);
         }
+        for (String key : apiKeys) {
+            if (key.isBlank()) {
+                throw new InvalidInputException("--api-key must not be empty (leave it out to serve without a key)");
+            }
+        }
         java.util.List<String> keys = new java.util.ArrayList<>(apiKeys);
         String envKey = System.getenv("ASCLEPIUS_API_KEY");
         if (keys.isEmpty() && envKey != null && !envKey.isBlank()) {

@@ -470,6 +470,9 @@ class ServeHardeningTest {
         Cli badTimeout = Cli.run("serve", "--model", modelDir.toString(), "--port", "0", "--header-timeout", "0");
         assertThat(badTimeout.exitCode()).as(badTimeout.toString()).isNotZero();
         assertThat(badTimeout.err()).contains("--header-timeout");
+        Cli emptyKey = Cli.run("serve", "--model", modelDir.toString(), "--port", "0", "--api-key", " ");
+        assertThat(emptyKey.exitCode()).as(emptyKey.toString()).isNotZero();
+        assertThat(emptyKey.err()).contains("--api-key must not be empty");
     }
 
     @Test
