@@ -304,11 +304,11 @@ public final class Scheduler {
      * Tokens at the start of {@code prompt} (at most {@code limit}) whose keys and values the prefix cache
      * holds, or 0 when caching is off or too few match to be worth a copy.
      */
-    private int reusable(int[] prompt, int limit) {
+    private int reusable(int[] prompt, int limit, String scope) {
         if (!prefixCaching) {
             return 0;
         }
-        int n = prefixes.match(prompt, limit);
+        int n = prefixes.match(prompt, limit, scope);
         return n >= MIN_SHARED_PREFIX ? n : 0;
     }
 
@@ -316,13 +316,13 @@ public final class Scheduler {
      * Keeps the first {@code length} slots of {@code source}'s row 0, which hold {@code tokens}, as the
      * prefix cache's entry (copied, so the running batch can keep changing its cache).
      */
-    private void retain(int[] tokens, KvCache source, long batchSlots) {
+    private void retain(int[] tokens, KvCache source, long batchSlots, String scope) {
         if (!prefixCaching || tokens.length < MIN_RETAINED_PROMPT || !withinBudget(batchSlots, tokens.length)) {
             return;
         }
         KvCache copy = model.newCache(1, tokens.length);
         copy.copyPrefix(source, tokens.length);
-        prefixes.store(tokens, copy);
+        prefixes.store(tokens, copy, scope);
     }
 
     private boolean fits(List<Request> batch, Request candidate) {
@@ -453,14 +453,15 @@ public final class Scheduler {
             Request r = requests.get(0);
             Row row = new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), 0, 0, started);
             int[] prompt = r.prompt();
-            int reused = reusable(prompt, prompt.length - 1);   // the last token must run to give logits
+            String cacheScope = r.config().cacheScope();
+            int reused = reusable(prompt, prompt.length - 1, cacheScope);   // the last token must run to give logits
             engineLock.lock();
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 ensureOpen();
                 row.next = choose(forwardAlone(prompt, reused, cache), List.of(row))[0];
                 row.sequence.cachedPromptTokens(reused);
-                retain(prompt, cache, capacity);
+                retain(prompt, cache, capacity, cacheScope);
             } finally {
                 engineLock.unlock();
             }
@@ -468,7 +469,10 @@ public final class Scheduler {
             return prompt.length;
         }
         List<int[]> prompts = requests.stream().map(Request::prompt).toList();
-        int shared = sharedPrefix(prompts);
+        // Prompts of different cache scopes never share computed keys and values, not even within a batch.
+        String cacheScope = requests.get(0).config().cacheScope();
+        boolean oneScope = requests.stream().allMatch(r -> r.config().cacheScope().equals(cacheScope));
+        int shared = oneScope ? sharedPrefix(prompts) : 0;
         int longest = prompts.stream().mapToInt(p -> p.length - shared).max().orElseThrow();
         for (Request r : requests) {
             int gap = longest - (r.prompt().length - shared);
@@ -478,13 +482,13 @@ public final class Scheduler {
         try (NDArray mask = ifOpen(() -> maskFor(rows, capacity))) {
             if (shared > 0) {
                 int[] prefixTokens = Arrays.copyOf(prompts.get(0), shared);
-                int reused = reusable(prefixTokens, shared);
+                int reused = reusable(prefixTokens, shared, cacheScope);
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     if (reused == shared) {
                         cache.copyPrefix(prefixes.kv(), shared);
                     } else {
-                        computePrefix(prefixTokens, reused, cache, (long) rows.size() * capacity);
+                        computePrefix(prefixTokens, reused, cache, (long) rows.size() * capacity, cacheScope);
                     }
                 }
                 for (Row row : rows) {
@@ -534,7 +538,7 @@ public final class Scheduler {
      * {@code reused} that the prefix cache holds, copies them into every row of {@code cache}, and keeps them
      * as the prefix cache's entry.
      */
-    private void computePrefix(int[] tokens, int reused, KvCache cache, long batchSlots) {
+    private void computePrefix(int[] tokens, int reused, KvCache cache, long batchSlots, String scope) {
         KvCache prefix = model.newCache(1, tokens.length);
         try {
             forwardAlone(tokens, reused, prefix);
@@ -544,7 +548,7 @@ public final class Scheduler {
             throw e;
         }
         if (prefixCaching && withinBudget(batchSlots, tokens.length)) {
-            prefixes.store(tokens, prefix);
+            prefixes.store(tokens, prefix, scope);
         } else {
             prefix.close();
         }
@@ -577,7 +581,7 @@ public final class Scheduler {
             int length = r.prompt().length;
             Row row = new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), 0, slot - length, started);
             engineLock.lock();
-            int reused = reusable(r.prompt(), length - 1);
+            int reused = reusable(r.prompt(), length - 1, r.config().cacheScope());
             useThreads(prefillThreads);
             try (KvCache alone = ifOpen(() -> model.newCache(1, length)); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
