@@ -123,8 +123,14 @@ final class BenchCommand implements Callable<Integer> {
                             100 / r.decodeToFloorRatio(), r.floorAttempts() > 1
                                     ? String.format(java.util.Locale.ROOT, "; stable in measurement round %d of %d",
                                     r.floorAttempts(), floorAttempts) : "");
-                    out.printf("overhead         %.0f us/token beyond the matmuls, %d native ops/token (%.2f us/op)%n",
-                            r.overheadMicrosPerToken(), r.opsPerToken(), r.overheadMicrosPerOp());
+                    if (r.overheadMicrosPerToken() >= 0) {
+                        out.printf("overhead         %.0f us/token beyond the matmuls, %d native ops/token (%.2f us/op)%n",
+                                r.overheadMicrosPerToken(), r.opsPerToken(), r.overheadMicrosPerOp());
+                    } else {
+                        // Median step under the median floor while the paired ratio is >= 1: within the floors' spread.
+                        out.printf("overhead         within the floors' spread (decode at the floor), %d native ops/token%n",
+                                r.opsPerToken());
+                    }
                 } else {
                     // A ratio from an unstable floor looks like a result and is not one: say so instead.
                     out.printf("decode/floor     UNSTABLE, not reported: after %d measurement rounds %s. Rerun when the machine is quieter "
