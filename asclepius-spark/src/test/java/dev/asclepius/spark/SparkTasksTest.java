@@ -203,7 +203,14 @@ class SparkTasksTest {
             }
             return seen.iterator();
         }, Encoders.row(out.schema()));
-        List<Row> retried = failing.collectAsList();
+        spark.sparkContext().setJobGroup("injected-failure", "a task that dies once", false);
+        List<Row> retried;
+        try {
+            retried = failing.collectAsList();
+        } finally {
+            spark.sparkContext().clearJobGroup();
+        }
+        assertThat(failedTasks("injected-failure")).as("tasks that failed and were retried").isEqualTo(2);
 
         java.util.Map<String, Row> a = byId(cleanRun());
         java.util.Map<String, Row> b = byId(retried);
@@ -211,6 +218,35 @@ class SparkTasksTest {
         for (String id : a.keySet()) {
             assertThat(withoutTiming(b.get(id))).as(id).isEqualTo(withoutTiming(a.get(id)));
         }
+    }
+
+    /** Failed task attempts of the job group's stages (the status store is fed by an asynchronous listener). */
+    static int failedTasks(String group) {
+        var tracker = spark.sparkContext().statusTracker();
+        int failed = 0;
+        for (int attempt = 0; attempt < 100 && failed < 2; attempt++) {
+            failed = 0;
+            for (int job : tracker.getJobIdsForGroup(group)) {
+                var info = tracker.getJobInfo(job);
+                if (info.isDefined()) {
+                    for (int stage : info.get().stageIds()) {
+                        var stageInfo = tracker.getStageInfo(stage);
+                        if (stageInfo.isDefined()) {
+                            failed += stageInfo.get().numFailedTasks();
+                        }
+                    }
+                }
+            }
+            if (failed < 2) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return failed;
     }
 
     @Test
