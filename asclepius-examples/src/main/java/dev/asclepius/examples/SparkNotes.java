@@ -29,7 +29,8 @@ import org.apache.spark.sql.functions;
  * </pre>
  *
  * Each input line is a JSON object with {@code note_id} and {@code text}. Model: {@code --model DIR [--device gpu:0]}
- * (loaded once per executor) or {@code --remote URI NAME} (an OpenAI-compatible server). Prints a summary:
+ * (loaded once per executor) or {@code --remote URI NAME} (an OpenAI-compatible server; {@code --token-ids} asks it
+ * for the generated ids, which vLLM 0.10.2+ and {@code asclepius serve} return, so tokens are counted). Prints a summary:
  * notes, successes, failures by error type, tokens, and entities and timeline events found.
  * Without a master from spark-submit it runs in {@code local[*]}.
  */
@@ -49,6 +50,7 @@ public final class SparkNotes {
         List<String> positional = new ArrayList<>();
         Device device = Device.cpu();
         String modelDir = null;
+        boolean tokenIds = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> modelDir = args[++i];
@@ -64,14 +66,17 @@ public final class SparkNotes {
                     }
                 }
                 case "--max-new-tokens" -> maxNewTokens = Integer.parseInt(args[++i]);
+                case "--token-ids" -> tokenIds = true;
                 default -> positional.add(args[i]);
             }
         }
         if (modelDir != null) {
             spec = ModelSpec.local(Path.of(modelDir), device);
+        } else if (spec != null && tokenIds) {
+            spec = spec.withRequestTokenIds(true);
         }
         if (spec == null || positional.size() != 2) {
-            System.err.println("usage: SparkNotes (--model DIR [--device gpu:0] | --remote URI NAME) "
+            System.err.println("usage: SparkNotes (--model DIR [--device gpu:0] | --remote URI NAME [--token-ids]) "
                     + "[--tasks entities,timeline] [--max-new-tokens N] INPUT.jsonl OUTPUT.parquet");
             System.exit(2);
         }

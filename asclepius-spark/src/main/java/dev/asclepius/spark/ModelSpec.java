@@ -45,9 +45,10 @@ public final class ModelSpec implements Serializable {
     private final int maxConcurrency;   // remote only
     private final String apiKey;        // remote only; null = $OPENAI_API_KEY on the executor
     private final int contextLength;    // remote only
+    private final boolean tokenIds;     // remote only: ask for the generated token ids
 
     private ModelSpec(Kind kind, String location, String modelName, String device, int threads, int maxConcurrency,
-                      String apiKey, int contextLength) {
+                      String apiKey, int contextLength, boolean tokenIds) {
         this.kind = kind;
         this.location = location;
         this.modelName = modelName;
@@ -56,6 +57,7 @@ public final class ModelSpec implements Serializable {
         this.maxConcurrency = maxConcurrency;
         this.apiKey = apiKey;
         this.contextLength = contextLength;
+        this.tokenIds = tokenIds;
     }
 
     /**
@@ -71,7 +73,7 @@ public final class ModelSpec implements Serializable {
     public static ModelSpec local(Path modelDir, Device device) {
         Objects.requireNonNull(modelDir, "modelDir");
         Objects.requireNonNull(device, "device");
-        return new ModelSpec(Kind.LOCAL, modelDir.toString(), "", device.toString(), 0, 0, null, 0);
+        return new ModelSpec(Kind.LOCAL, modelDir.toString(), "", device.toString(), 0, 0, null, 0, false);
     }
 
     /**
@@ -87,7 +89,7 @@ public final class ModelSpec implements Serializable {
         if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
             throw new InvalidInputException("The remote model URI must be http:// or https://, got '" + baseUri + "'");
         }
-        return new ModelSpec(Kind.REMOTE, baseUri.toString(), modelName, "cpu", 0, 16, null, RemoteModel.DEFAULT_CONTEXT_LENGTH);
+        return new ModelSpec(Kind.REMOTE, baseUri.toString(), modelName, "cpu", 0, 16, null, RemoteModel.DEFAULT_CONTEXT_LENGTH, false);
     }
 
     /** Remote: requests in flight at once from one executor JVM, over all its tasks (default 16). */
@@ -96,7 +98,7 @@ public final class ModelSpec implements Serializable {
         if (value < 1) {
             throw new InvalidInputException("maxConcurrency must be >= 1, got " + value);
         }
-        return new ModelSpec(kind, location, modelName, device, threads, value, apiKey, contextLength);
+        return new ModelSpec(kind, location, modelName, device, threads, value, apiKey, contextLength, tokenIds);
     }
 
     /**
@@ -108,7 +110,7 @@ public final class ModelSpec implements Serializable {
         if (value == null || value.isBlank()) {
             throw new InvalidInputException("The API key is empty");
         }
-        return new ModelSpec(kind, location, modelName, device, threads, maxConcurrency, value, contextLength);
+        return new ModelSpec(kind, location, modelName, device, threads, maxConcurrency, value, contextLength, tokenIds);
     }
 
     /** Remote: the served model's context length in tokens (default 2048, Asclepius' LLaMA-2 context). */
@@ -117,7 +119,18 @@ public final class ModelSpec implements Serializable {
         if (value < 16) {
             throw new InvalidInputException("contextLength must be >= 16, got " + value);
         }
-        return new ModelSpec(kind, location, modelName, device, threads, maxConcurrency, apiKey, value);
+        return new ModelSpec(kind, location, modelName, device, threads, maxConcurrency, apiKey, value, tokenIds);
+    }
+
+    /**
+     * Remote: ask the server for the generated token ids ({@code return_token_ids}: vLLM 0.10.2+ and
+     * {@code asclepius serve}; default off, as other servers may reject the field). Without them a remote
+     * model reports 0 generated tokens per answer ({@code RemoteModel} counts the ids it received), so the
+     * {@code generated_tokens} column and the token accumulator stay 0.
+     */
+    public ModelSpec withRequestTokenIds(boolean value) {
+        requireKind(Kind.REMOTE, "withRequestTokenIds");
+        return new ModelSpec(kind, location, modelName, device, threads, maxConcurrency, apiKey, contextLength, value);
     }
 
     /** Local: PyTorch threads of the executor's model (default PyTorch's choice); match the executor's cores. */
@@ -126,7 +139,7 @@ public final class ModelSpec implements Serializable {
         if (value < 1) {
             throw new InvalidInputException("threads must be >= 1, got " + value);
         }
-        return new ModelSpec(kind, location, modelName, device, value, maxConcurrency, apiKey, contextLength);
+        return new ModelSpec(kind, location, modelName, device, value, maxConcurrency, apiKey, contextLength, tokenIds);
     }
 
     public boolean isRemote() {
@@ -206,7 +219,7 @@ public final class ModelSpec implements Serializable {
             return AsclepiusClient.builder().model(builder.build()).closeModel(true).build();
         }
         RemoteModel.Builder builder = RemoteModel.builder(URI.create(location), modelName)
-                .maxConcurrency(maxConcurrency).contextLength(contextLength);
+                .maxConcurrency(maxConcurrency).contextLength(contextLength).requestTokenIds(tokenIds);
         if (apiKey != null) {
             builder.apiKey(apiKey);
         }
@@ -222,12 +235,12 @@ public final class ModelSpec implements Serializable {
     public boolean equals(Object o) {
         return o instanceof ModelSpec m && kind == m.kind && location.equals(m.location) && modelName.equals(m.modelName)
                 && device.equals(m.device) && threads == m.threads && maxConcurrency == m.maxConcurrency
-                && Objects.equals(apiKey, m.apiKey) && contextLength == m.contextLength;
+                && Objects.equals(apiKey, m.apiKey) && contextLength == m.contextLength && tokenIds == m.tokenIds;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, location, modelName, device, threads, maxConcurrency, apiKey, contextLength);
+        return Objects.hash(kind, location, modelName, device, threads, maxConcurrency, apiKey, contextLength, tokenIds);
     }
 
     /** The spec without its API key (specs end up in logs and the Spark UI). */
