@@ -142,6 +142,7 @@ class SparkServeTest {
         SparkNotes.Summary summary = SparkNotes.run(spark, ModelSpec.remote(base, "tiny").withRequestTokenIds(true), TASKS, MAX_NEW_TOKENS,
                 input.toString(), output.toString(), new PrintStream(printed, true, StandardCharsets.UTF_8));
 
+        System.out.print(printed.toString(StandardCharsets.UTF_8));   // the summary as a user sees it (docs/spark.md)
         assertThat(summary.notes()).isEqualTo(3);
         assertThat(summary.ok()).isEqualTo(2);
         assertThat(summary.errorsByType()).isEqualTo(Map.of("InvalidInputException", 1L));
