@@ -57,9 +57,16 @@ public final class NoteAnalyzer implements Serializable {
         };
     }
 
-    /** One note, analysed now (the UDF's path). */
+    /** One note, analysed now (the UDF's path: a client of its own, closed at once, no task listener). */
     NoteResult analyzeOne(NoteInput note) {
-        return run(List.of(note).iterator(), n -> n).next().result();
+        AsclepiusClient shared = ExecutorModels.client(settings.spec());
+        GenerationConfig generation = settings.generation();
+        if (settings.sampling()) {
+            return reindex(sampled(shared, generation, List.of(note)).get(0), 0);
+        }
+        try (AsclepiusClient client = shared.newBuilder().generation(generation).build()) {
+            return greedy(client, List.of(note)).get(0);
+        }
     }
 
     /** An input item and its note's result. */
