@@ -35,7 +35,7 @@ import java.util.Objects;
 public final class ModelSpec implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    enum Kind { LOCAL, REMOTE }
+    enum Kind { LOCAL, REMOTE, CUSTOM }
 
     private final Kind kind;
     private final String location;      // local: the folder; remote: the base URI
@@ -46,9 +46,15 @@ public final class ModelSpec implements Serializable {
     private final String apiKey;        // remote only; null = $OPENAI_API_KEY on the executor
     private final int contextLength;    // remote only
     private final boolean tokenIds;     // remote only: ask for the generated token ids
+    private final ModelFactory factory; // custom only
 
     private ModelSpec(Kind kind, String location, String modelName, String device, int threads, int maxConcurrency,
                       String apiKey, int contextLength, boolean tokenIds) {
+        this(kind, location, modelName, device, threads, maxConcurrency, apiKey, contextLength, tokenIds, null);
+    }
+
+    private ModelSpec(Kind kind, String location, String modelName, String device, int threads, int maxConcurrency,
+                      String apiKey, int contextLength, boolean tokenIds, ModelFactory factory) {
         this.kind = kind;
         this.location = location;
         this.modelName = modelName;
@@ -58,6 +64,7 @@ public final class ModelSpec implements Serializable {
         this.apiKey = apiKey;
         this.contextLength = contextLength;
         this.tokenIds = tokenIds;
+        this.factory = factory;
     }
 
     /**
@@ -90,6 +97,20 @@ public final class ModelSpec implements Serializable {
             throw new InvalidInputException("The remote model URI must be http:// or https://, got '" + baseUri + "'");
         }
         return new ModelSpec(Kind.REMOTE, baseUri.toString(), modelName, "cpu", 0, 16, null, RemoteModel.DEFAULT_CONTEXT_LENGTH, false);
+    }
+
+    /**
+     * A model {@code factory} opens on each executor (once per JVM, shared by its tasks like the others):
+     * another backend, or a model configured beyond what {@link #local} and {@link #remote} offer. The
+     * {@code name} identifies it: specs with the same name (and factory class) share one model in a JVM.
+     * Nothing is checked on the driver.
+     */
+    public static ModelSpec custom(String name, ModelFactory factory) {
+        if (name == null || name.isBlank()) {
+            throw new InvalidInputException("A custom model spec needs a name");
+        }
+        Objects.requireNonNull(factory, "factory");
+        return new ModelSpec(Kind.CUSTOM, name, factory.getClass().getName(), "cpu", 0, 0, null, 0, false, factory);
     }
 
     /** Remote: requests in flight at once from one executor JVM, over all its tasks (default 16). */
@@ -162,6 +183,9 @@ public final class ModelSpec implements Serializable {
      *                            saying what is wrong
      */
     public void check() {
+        if (kind == Kind.CUSTOM) {
+            return;   // only the factory knows, and opening the model on the driver is what this avoids
+        }
         if (kind == Kind.LOCAL) {
             Path dir = Path.of(location);
             ModelConfig.read(dir);
@@ -211,6 +235,9 @@ public final class ModelSpec implements Serializable {
 
     /** Opens the model this spec names (on an executor), as a client that owns it. */
     AsclepiusClient open() {
+        if (kind == Kind.CUSTOM) {
+            return AsclepiusClient.builder().model(factory.open()).closeModel(true).build();
+        }
         if (kind == Kind.LOCAL) {
             LocalModel.Builder builder = LocalModel.builder(Path.of(location)).device(Device.parse(device));
             if (threads > 0) {
@@ -246,6 +273,9 @@ public final class ModelSpec implements Serializable {
     /** The spec without its API key (specs end up in logs and the Spark UI). */
     @Override
     public String toString() {
+        if (kind == Kind.CUSTOM) {
+            return "ModelSpec.custom(" + location + ")";
+        }
         return kind == Kind.LOCAL
                 ? "ModelSpec.local(" + location + ", " + device + (threads > 0 ? ", threads=" + threads : "") + ")"
                 : "ModelSpec.remote(" + location + ", " + modelName + ", maxConcurrency=" + maxConcurrency + ")";

@@ -21,10 +21,21 @@ import org.apache.spark.util.TaskCompletionListener;
  *
  * <pre>{@code
  * NoteAnalyzer analyzer = Asclepius.forSpark(spec).tasks(Task.ENTITIES).analyzer();
- * Dataset<MyRow> out = notes.mapPartitions((MapPartitionsFunction<Row, MyRow>) rows ->
- *         Iterators.map(analyzer.analyze(Iterators.map(rows, r -> NoteInput.of(r.getString(0), r.getString(1)))),
- *                 result -> toMyRow(result)), Encoders.bean(MyRow.class));
+ * Dataset<String> meds = notes.mapPartitions((MapPartitionsFunction<Row, String>) rows -> {
+ *     List<NoteInput> in = new ArrayList<>();
+ *     rows.forEachRemaining(r -> in.add(NoteInput.of(r.getString(0), r.getString(1))));
+ *     List<String> out = new ArrayList<>();
+ *     analyzer.analyze(in.iterator()).forEachRemaining(result -> {
+ *         if (result instanceof NoteResult.Success s) {
+ *             s.analysis().entities().orElseThrow().value().forEach(e -> out.add(s.id() + "\t" + e.text()));
+ *         }
+ *     });
+ *     return out.iterator();
+ * }, Encoders.STRING());
  * }</pre>
+ *
+ * <p>(Collecting a partition's inputs first keeps the example short; {@link #analyze(Iterator)} itself
+ * is lazy and takes any iterator.)
  *
  * <p>Serializable (Spark ships it to the executors). On an executor it uses that JVM's one model for the
  * spec, and analyses notes lazily, a few at a time, in input order: a partition is never held in memory.
@@ -137,7 +148,8 @@ public final class NoteAnalyzer implements Serializable {
     private List<NoteResult> sampled(AsclepiusClient shared, GenerationConfig generation, List<NoteInput> notes) {
         List<NoteResult> out = new ArrayList<>(notes.size());
         for (NoteInput note : notes) {
-            String key = settings.idColumn().isEmpty() ? String.valueOf(note.text()) : note.id();
+            // the note's id when it has one (the id column, the caller's NoteInput ids), else its text
+            String key = note.id().isEmpty() ? String.valueOf(note.text()) : note.id();
             try (AsclepiusClient seeded = shared.newBuilder()
                     .generation(generation.toBuilder().seed(settings.seedFor(key)).build()).build()) {
                 corpusRun(seeded, 1).run(List.of(note), out::add);

@@ -10,6 +10,7 @@ import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.RemoteException;
 import dev.asclepius.core.internal.demo.RandomModelSpec;
 import dev.asclepius.core.internal.demo.RandomModelWriter;
+import dev.asclepius.spark.testing.ClinicalAnswersModel;
 import dev.asclepius.spark.testing.SparkRows;
 import dev.asclepius.tasks.Analysis;
 import dev.asclepius.tasks.AsclepiusClient;
@@ -186,6 +187,54 @@ class SparkTasksTest {
         assertThat(progress.promptTokens.value()).isEqualTo(prompt);
         // one model in this JVM for every task and job of the spec
         assertThat(ExecutorModels.openCount()).isEqualTo(1);
+    }
+
+    @Test
+    void recordsWithDosagesStatusesDatesAndSpansBecomeTheSameStructs() {
+        ModelSpec spec = ModelSpec.custom("clinical-answers", ClinicalAnswersModel::new);
+        List<Row> rows = Asclepius.forSpark(spec).tasks(TASKS).questions(QUESTION).idColumn("note_id")
+                .transform(notes).collectAsList();
+        try (AsclepiusClient scripted = AsclepiusClient.builder().model(new ClinicalAnswersModel()).build()) {
+            java.util.Map<String, Row> byId = byId(rows);
+            int compared = 0;
+            for (String[] note : input) {
+                Row row = byId.get(note[0]);
+                if (row.isNullAt(row.fieldIndex("error"))) {
+                    Analysis expected = scripted.analyze(new ClinicalNote(note[1]), TASKS, List.of(QUESTION));
+                    assertThat(plain(row.get(row.fieldIndex("entities")))).as(note[0])
+                            .isEqualTo(SparkRows.entities(expected.entities().orElseThrow()));
+                    assertThat(plain(row.get(row.fieldIndex("timeline")))).as(note[0])
+                            .isEqualTo(SparkRows.timeline(expected.timeline().orElseThrow()));
+                    assertThat(plain(row.get(row.fieldIndex("answers")))).as(note[0])
+                            .isEqualTo(List.of(SparkRows.answer(expected.answers().get(0))));
+                    compared++;
+                }
+            }
+            assertThat(compared).isEqualTo(6);   // the long note fits this model: only the empty and null ones fail
+        }
+        // what the structs hold, read by field name
+        Row n1 = byId(rows).get("n1");
+        List<Row> entities = n1.getList(n1.fieldIndex("entities"));
+        Row ceftriaxone = entities.stream().filter(e -> e.<String>getAs("text").equals("Ceftriaxone")).findFirst().orElseThrow();
+        assertThat(ceftriaxone.<String>getAs("type")).isEqualTo("MEDICATION");
+        assertThat(ceftriaxone.<String>getAs("dosage")).isEqualTo("1 g daily");
+        List<Row> spans = ceftriaxone.getList(ceftriaxone.fieldIndex("spans"));
+        assertThat(spans).hasSize(1);
+        String text = input.get(0)[1];
+        Row span = spans.get(0);
+        assertThat(text.substring(span.<Integer>getAs("begin"), span.<Integer>getAs("end"))).isEqualTo(span.<String>getAs("text"))
+                .isEqualToIgnoringCase("ceftriaxone");
+        assertThat(span.<String>getAs("match")).isEqualTo("NORMALIZED");
+        Row n7 = byId(rows).get("n7");
+        assertThat(n7.<Row>getList(n7.fieldIndex("entities"))).anySatisfy(e -> {
+            assertThat(e.<String>getAs("text")).isEqualTo("smoking");
+            assertThat(e.<String>getAs("status")).isEqualTo("NEGATED");
+            assertThat(e.<String>getAs("type")).isEqualTo("LIFESTYLE_FACTOR");
+        });
+        List<Row> timeline = n1.getList(n1.fieldIndex("timeline"));
+        assertThat(timeline.get(0).<String>getAs("normalized_kind")).isEqualTo("DATE");
+        assertThat(timeline.get(0).<String>getAs("normalized_value")).isEqualTo("2019-03-14");
+        assertThat(timeline.get(0).getList(timeline.get(0).fieldIndex("time_spans"))).isNotEmpty();
     }
 
     @Test
