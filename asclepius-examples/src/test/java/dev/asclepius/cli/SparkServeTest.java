@@ -66,7 +66,7 @@ class SparkServeTest {
         Path modelDir = tmp.resolve("model");
         RandomModelWriter.write(modelDir, RandomModelSpec.tiny());
         local = LocalModel.load(modelDir);
-        server = new CompletionServer(local, "tiny", "127.0.0.1", 0, 8, null);
+        server = CompletionServer.builder(local, "tiny").host("127.0.0.1").port(0).workers(8).start();
         base = URI.create("http://127.0.0.1:" + server.port());
         remoteClient = AsclepiusClient.builder().remote(base, "tiny")
                 .generation(GenerationConfig.builder().maxNewTokens(MAX_NEW_TOKENS).build()).build();
