@@ -93,7 +93,7 @@ class ReadmeSnippetsTest {
         }
         loader = new URLClassLoader(new URL[] {out.toUri().toURL()}, ReadmeSnippetsTest.class.getClassLoader());
         model = tmp.resolve("model");
-        RandomModelWriter.write(model, new RandomModelSpec("llama", 32000, 32, 64, 2, 4, 4, 2048, false, StorageType.F32, 11, 0));
+        RandomModelWriter.write(model, new RandomModelSpec("llama", 32000, 32, 64, 1, 4, 4, 2048, false, StorageType.F32, 11, 0));
     }
 
     /** Runs {@code main(args)} of a compiled README class and returns what it printed on stdout and stderr. */
