@@ -161,6 +161,10 @@ class ReadmeSnippetsTest {
         assertThat(text(exec, "version")).isNotEmpty();
         assertThat(classes).contains(text(exec, "mainClass"));
 
+        String logging = blocks.stream().filter(b -> b.language().equals("properties")).map(MarkdownBlocks.Block::text)
+                .findFirst().orElseThrow();
+        assertThat(logging).contains("org.slf4j.simpleLogger.defaultLogLevel=warn")
+                .contains("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error");
         String shell = String.join("\n", blocks.stream().filter(b -> b.language().equals("sh")).map(MarkdownBlocks.Block::text).toList());
         assertThat(shell).contains("mvn -B -q install -DskipTests").contains("mvn -q compile exec:java");
     }
