@@ -75,6 +75,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (promptIdsFile != null) {
+            readIds(promptIdsFile);   // a missing or malformed file is reported before the model loads
+        }
         if (soak != null) {
             return soak();
         }

@@ -99,8 +99,12 @@ final class GenerateCommand implements Callable<Integer> {
         }
         GenerationConfig generation = OptionErrors.build(spec, config);
         PrintWriter out = spec.commandLine().getOut();
+        // What the user typed is checked (and the note read) before the model loads: seconds to minutes.
+        int[] givenIds = input.promptIds != null ? parsePromptIds(input.promptIds) : null;
+        String noteText = input.note != null ? Files.readString(input.note.note, StandardCharsets.UTF_8) : null;
         try (LocalModel model = modelOptions.load()) {
-            int[] ids = promptIds(model);
+            int[] ids = givenIds != null ? givenIds : input.prompt != null ? model.tokenizer().encode(input.prompt)
+                    : model.tokenizer().encode(input.note.template.format(noteText, input.note.instruction));
             if (logitsOut != null) {
                 Npy.writeFloat32(logitsOut, model.logits(ids));
             }
@@ -119,23 +123,16 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int[] promptIds(LocalModel model) throws IOException {
-        if (input.promptIds != null) {
-            String text = input.promptIds.trim();
-            if (text.isEmpty()) {
-                throw new InvalidInputException("--prompt-ids is empty: give space- or comma-separated token ids, e.g. \"1 15043 3186\".");
-            }
-            try {
-                return Arrays.stream(text.split("[\\s,]+")).mapToInt(Integer::parseInt).toArray();
-            } catch (NumberFormatException e) {
-                throw new InvalidInputException("--prompt-ids must be integers separated by spaces or commas: " + e.getMessage());
-            }
+    private static int[] parsePromptIds(String given) {
+        String text = given.trim();
+        if (text.isEmpty()) {
+            throw new InvalidInputException("--prompt-ids is empty: give space- or comma-separated token ids, e.g. \"1 15043 3186\".");
         }
-        if (input.prompt != null) {
-            return model.tokenizer().encode(input.prompt);
+        try {
+            return Arrays.stream(text.split("[\\s,]+")).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("--prompt-ids must be integers separated by spaces or commas: " + e.getMessage());
         }
-        String note = Files.readString(input.note.note, StandardCharsets.UTF_8);
-        return model.tokenizer().encode(input.note.template.format(note, input.note.instruction));
     }
 
     static JsonObject toJson(GenerationResult r) {
