@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code serve}'s own address ({@code --host 0.0.0.0 --port 8000}): 127.0.0.1 and a free port; the
  *       server is stopped once it is listening;</li>
  *   <li>files the commands write ({@code --output}, {@code --out}, {@code /tmp/...}): a temporary folder;</li>
- *   <li>{@code "$KEY"}-style variables: a fixed value.</li>
+ *   <li>{@code "$KEY"}-style variables: a fixed value; environment assignments in front of a command
+ *       ({@code ASCLEPIUS_API_KEY="$KEY" asclepius serve ...}) are dropped (serve on 127.0.0.1 needs no key).</li>
  * </ul>
  * docs/performance.md is left out: its commands are the benchmarks themselves (minutes each, models of
  * hundreds of MB) and are run by hand. Lines for other programs (mvn, curl, vllm, export) are not run.
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DocsCommandsTest {
     private static final String JAR = "java -jar asclepius-examples/target/asclepius.jar ";
     private static final String SERVED = "starmpcc/Asclepius-7B";
+    private static final Pattern ENV_PREFIX = Pattern.compile("^(?:[A-Za-z_]\\w*=(?:\"[^\"]*\"|'[^']*'|\\S*)\\s+)+(?=asclepius )");
 
     @TempDir
     Path tmp;
@@ -65,7 +67,9 @@ class DocsCommandsTest {
                 String joined = b.text().replace("\\\n", " ");
                 int line = b.line();
                 for (String l : joined.split("\n")) {
-                    String t = l.strip();
+                    // Environment assignments in front (ASCLEPIUS_API_KEY="$KEY" asclepius serve ...) cannot
+                    // apply to this JVM and are dropped; serve then binds 127.0.0.1, where it needs no key.
+                    String t = ENV_PREFIX.matcher(l.strip()).replaceFirst("");
                     if (t.startsWith(JAR)) {
                         t = "asclepius " + t.substring(JAR.length());
                     }
@@ -125,6 +129,13 @@ class DocsCommandsTest {
 
     private static String expand(String text, Map<String, String> env) {
         return Pattern.compile("\\$(\\w+)").matcher(text).replaceAll(m -> env.getOrDefault(m.group(1), ""));
+    }
+
+    @Test
+    void environmentAssignmentsInFrontAreDropped() {
+        assertThat(ENV_PREFIX.matcher("A=\"$KEY\" B=x asclepius serve --model m").replaceFirst(""))
+                .isEqualTo("asclepius serve --model m");
+        assertThat(ENV_PREFIX.matcher("export OPENAI_API_KEY=x").replaceFirst("")).isEqualTo("export OPENAI_API_KEY=x");
     }
 
     @Test
