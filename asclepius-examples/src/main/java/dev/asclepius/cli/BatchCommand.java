@@ -61,7 +61,7 @@ final class BatchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions = new ModelOptions();
 
-    @Option(names = "--tasks", required = true, split = ",", paramLabel = "TASK[,TASK...]",
+    @Option(names = "--tasks", required = true, split = ",", paramLabel = "TASK[,TASK...]", hideParamSyntax = true,
             description = "entities, abbreviations, relations, timeline, coreferences, paraphrase, summary, ask "
                     + "(ask needs --question).")
     List<String> tasks;

@@ -7,14 +7,18 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.asclepius.core.CheckpointException;
+import dev.asclepius.core.LoadListener;
+import dev.asclepius.core.LoadProgress;
 import dev.asclepius.core.internal.checkpoint.Checkpoint;
 import dev.asclepius.core.internal.checkpoint.StorageType;
 import dev.asclepius.core.internal.checkpoint.StoredTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -55,9 +59,15 @@ public final class LlamaWeights implements AutoCloseable {
      */
     public static LlamaWeights load(Checkpoint checkpoint, ModelConfig config, Device device, DataType dtype,
                                     NDManager parent) {
+        return load(checkpoint, config, device, dtype, parent, LoadListener.NONE);
+    }
+
+    /** {@link #load(Checkpoint, ModelConfig, Device, DataType, NDManager)}, telling {@code listener} after each layer. */
+    public static LlamaWeights load(Checkpoint checkpoint, ModelConfig config, Device device, DataType dtype,
+                                    NDManager parent, LoadListener listener) {
         NDManager manager = parent.newSubManager(device);
         try {
-            Loader loader = new Loader(checkpoint, config, manager, dtype);
+            Loader loader = new Loader(checkpoint, config, manager, dtype, new Progress(checkpoint, config, listener));
             int h = config.hiddenSize();
             int hd = config.headDim();
             long qRows = (long) config.heads() * hd;
@@ -82,6 +92,7 @@ public final class LlamaWeights implements AutoCloseable {
                             loader.withZeroRow(p + "mlp.down_proj.weight", h, inter)));
                 }
                 loader.releaseMappings();   // this layer is copied: drop its file pages before the next
+                loader.progress.report();
             }
             String headName = "lm_head.weight";
             if (config.tieWordEmbeddings()) {
@@ -102,6 +113,7 @@ public final class LlamaWeights implements AutoCloseable {
             if (!config.tieWordEmbeddings()) {
                 requireFinite(embed);   // tied: already checked as lm_head
             }
+            loader.progress.report();
             return new LlamaWeights(manager, dtype, embed, head, layers);
         } catch (RuntimeException e) {
             manager.close();
@@ -163,6 +175,58 @@ public final class LlamaWeights implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
+    }
+
+    /**
+     * Counts the tensors read against those the config calls for (each name once: a tied lm_head is the
+     * embedding) and tells the listener.
+     */
+    private static final class Progress {
+        private final Checkpoint checkpoint;
+        private final LoadListener listener;
+        private final Set<String> expected;
+        private final Set<String> seen = new HashSet<>();
+        private final long totalBytes;
+        private final long started = System.nanoTime();
+        private long bytes;
+
+        Progress(Checkpoint checkpoint, ModelConfig config, LoadListener listener) {
+            this.checkpoint = checkpoint;
+            this.listener = listener;
+            this.expected = expectedNames(config);
+            long total = 0;
+            for (String name : expected) {
+                total += checkpoint.byteLength(name);
+            }
+            this.totalBytes = total;
+        }
+
+        private static Set<String> expectedNames(ModelConfig config) {
+            Set<String> names = new LinkedHashSet<>();
+            names.add("model.embed_tokens.weight");
+            for (int i = 0; i < config.layers(); i++) {
+                String p = "model.layers." + i + ".";
+                for (String suffix : List.of("input_layernorm.weight", "post_attention_layernorm.weight",
+                        "self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight",
+                        "self_attn.o_proj.weight", "mlp.gate_proj.weight", "mlp.up_proj.weight", "mlp.down_proj.weight")) {
+                    names.add(p + suffix);
+                }
+            }
+            names.add("model.norm.weight");
+            names.add(config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight");
+            return names;
+        }
+
+        void read(String name) {
+            if (expected.contains(name) && seen.add(name)) {
+                bytes += checkpoint.byteLength(name);
+            }
+        }
+
+        void report() {
+            listener.onProgress(new LoadProgress(bytes, totalBytes, seen.size(), expected.size(),
+                    Duration.ofNanos(System.nanoTime() - started)));
+        }
     }
 
     /**
@@ -240,7 +304,10 @@ public final class LlamaWeights implements AutoCloseable {
         private final DataType dtype;
         private final Set<String> used = new HashSet<>();
 
-        Loader(Checkpoint checkpoint, ModelConfig config, NDManager manager, DataType dtype) {
+        final Progress progress;
+
+        Loader(Checkpoint checkpoint, ModelConfig config, NDManager manager, DataType dtype, Progress progress) {
+            this.progress = progress;
             this.checkpoint = checkpoint;
             this.config = config;
             this.manager = manager;
@@ -352,6 +419,7 @@ public final class LlamaWeights implements AutoCloseable {
                         + config.layers() + " layers) or a shard is incomplete.");
             }
             StoredTensor t = checkpoint.tensor(name);
+            progress.read(name);
             if (!Arrays.equals(t.shape(), expected)) {
                 throw new CheckpointException("Tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                         + " but config.json implies " + Arrays.toString(expected)
