@@ -69,6 +69,16 @@ final class BenchCommand implements Callable<Integer> {
             + "prefix cache; the note is the demo note repeated to about --prompt-tokens tokens.")
     boolean sharedPrefix;
 
+    @Option(names = "--floor-attempts", defaultValue = "3", paramLabel = "N",
+            description = "Measurement rounds (the timed runs with their bandwidth floors) before decode/floor is "
+                    + "reported as unstable: a round is measured again when its ratio is below 1 or its floors spread "
+                    + "more than --max-floor-spread (default: ${DEFAULT-VALUE}).")
+    int floorAttempts;
+
+    @Option(names = "--max-floor-spread", defaultValue = "0.10", paramLabel = "F",
+            description = "Largest accepted (max - min) / median of one round's floors (default: ${DEFAULT-VALUE}).")
+    double maxFloorSpread;
+
     @Option(names = "--soak-new-tokens", defaultValue = "4", paramLabel = "K",
             description = "New tokens per soak generation (default: ${DEFAULT-VALUE}).")
     int soakNewTokens;
@@ -90,12 +100,17 @@ final class BenchCommand implements Callable<Integer> {
         if (repeat < 1 || warmup < 0 || newTokens < 2) {
             throw new InvalidInputException("--repeat must be >= 1, --warmup >= 0 and --new-tokens >= 2.");
         }
+        if (floorAttempts < 1 || !(maxFloorSpread > 0)) {
+            throw new InvalidInputException("--floor-attempts must be >= 1 and --max-floor-spread > 0, got "
+                    + floorAttempts + " and " + maxFloorSpread + ".");
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (LocalModel model = modelOptions.load()) {
             int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize());
             int threads = PyTorchRuntime.threads();
             int decodeThreads = modelOptions.decodeThreads != null ? modelOptions.decodeThreads : threads;
-            EngineBench.Report r = EngineBench.run(model, prompt, newTokens, warmup, repeat, threads, decodeThreads);
+            EngineBench.Report r = EngineBench.run(model, prompt, newTokens, warmup, repeat, threads, decodeThreads,
+                    floorAttempts, maxFloorSpread);
             if (json) {
                 out.println(Json.GSON.toJson(r));
             } else {
@@ -106,11 +121,28 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("prefill          %.1f tok/s  (%.3f s; %.1f GFLOP/s = %.0f%% of the same matmuls alone: %.1f GFLOP/s)%n",
                         r.prefillTokensPerSecond(), r.prefillSeconds(), r.prefillGflops(), 100 * r.prefillEfficiency(), r.matmulGflops());
                 out.printf("decode           %.2f tok/s  (%.2f ms/token)%n", r.decodeTokensPerSecond(), r.decodeSecondsPerToken() * 1e3);
-                out.printf("bandwidth floor  %.2f ms/token to stream %.1f MB of weights once (%.1f GB/s); decode/floor = %.3f (%.0f%% of floor speed)%n",
+                out.printf("bandwidth floor  %.2f ms/token to stream %.1f MB of weights once (%.1f GB/s; %d floors %.2f-%.2f ms, spread %.1f%%)%n",
                         r.bandwidthFloorSecondsPerToken() * 1e3, r.weightBytesPerToken() / 1e6, r.bandwidthFloorGBps(),
-                        r.decodeToFloorRatio(), 100 / r.decodeToFloorRatio());
-                out.printf("overhead         %.0f us/token beyond the matmuls, %d native ops/token (%.2f us/op)%n",
-                        r.overheadMicrosPerToken(), r.opsPerToken(), r.overheadMicrosPerOp());
+                        repeat + 1, r.floorMinSeconds() * 1e3, r.floorMaxSeconds() * 1e3, 100 * r.floorSpread());
+                if (r.floorStable()) {
+                    out.printf("decode/floor     %.3f (%.0f%% of floor speed)%s%n", r.decodeToFloorRatio(),
+                            100 / r.decodeToFloorRatio(), r.floorAttempts() > 1
+                                    ? String.format(java.util.Locale.ROOT, "; stable in measurement round %d of %d",
+                                    r.floorAttempts(), floorAttempts) : "");
+                    if (r.overheadMicrosPerToken() >= 0) {
+                        out.printf("overhead         %.0f us/token beyond the matmuls, %d native ops/token (%.2f us/op)%n",
+                                r.overheadMicrosPerToken(), r.opsPerToken(), r.overheadMicrosPerOp());
+                    } else {
+                        // Median step under the median floor while the paired ratio is >= 1: within the floors' spread.
+                        out.printf("overhead         within the floors' spread (decode at the floor), %d native ops/token%n",
+                                r.opsPerToken());
+                    }
+                } else {
+                    // A ratio from an unstable floor looks like a result and is not one: say so instead.
+                    out.printf("decode/floor     UNSTABLE, not reported: after %d measurement rounds %s. Rerun when the machine is quieter "
+                            + "(or raise --floor-attempts); the decode tok/s above stands on its own.%n", r.floorAttempts(), r.floorNote());
+                    out.printf("overhead         not reported (needs a stable floor); %d native ops/token%n", r.opsPerToken());
+                }
                 out.printf("peak RSS         %.0f MB%n", r.peakRssBytes() / 1e6);
                 out.printf("generated ids    %s%n", r.generatedIds());
             }

@@ -125,6 +125,35 @@ class ModelCommandsTest {
         JsonArray ids = o.getAsJsonArray("generatedIds");
         assertThat(ids).hasSize(4);
         assertThat(o.get("decodeTokensPerSecond").getAsDouble()).isPositive();
+        // One round when its floor was stable, all three (the default) when none was.
+        int rounds = o.get("floorAttempts").getAsInt();
+        assertThat(rounds).isBetween(1, 3);
+        if (o.get("floorStable").getAsBoolean()) {
+            assertThat(o.get("decodeToFloorRatio").getAsDouble()).isGreaterThanOrEqualTo(1.0);
+            assertThat(o.get("floorNote").getAsString()).isEmpty();
+        } else {
+            assertThat(rounds).isEqualTo(3);
+            assertThat(o.get("floorNote").getAsString()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void benchSaysUnstableInsteadOfPrintingARatioItCannotTrust() {
+        // No two floors are equal to the nanosecond, so a zero-width spread limit makes every round unstable.
+        Cli cli = Cli.run("bench", "--model", model.toString(), "--prompt-tokens", "8", "--new-tokens", "4",
+                "--warmup", "0", "--repeat", "2", "--floor-attempts", "2", "--max-floor-spread", "1e-12");
+        assertThat(cli.exitCode()).as(cli.toString()).isZero();
+        assertThat(cli.out()).contains("decode/floor     UNSTABLE, not reported: after 2 measurement rounds ")
+                .contains("overhead         not reported")
+                .containsPattern("3 floors [0-9.]+-[0-9.]+ ms, spread [0-9.]+%")
+                .doesNotContain("of floor speed");
+    }
+
+    @Test
+    void benchRejectsNoFloorAttempts() {
+        Cli cli = Cli.run("bench", "--model", model.toString(), "--floor-attempts", "0");
+        assertThat(cli.exitCode()).isEqualTo(2);
+        assertThat(cli.err()).contains("--floor-attempts must be >= 1");
     }
 
     @Test

@@ -24,7 +24,14 @@ public final class EngineBench {
     private EngineBench() {
     }
 
-    /** What one benchmark run measured. Times in seconds, medians over the repeats; decodeToFloorRatio is the median of per-run paired ratios (see {@link #run}). */
+    /**
+     * What one benchmark run measured. Times in seconds, medians over the repeats; decodeToFloorRatio is the
+     * median of per-run paired ratios (see {@link #run}). When {@code floorStable} is false the ratio and the
+     * overhead are noise (see {@link FloorCheck}): {@code floorNote} says why, and they must not be reported.
+     *
+     * @param floorSpread   (max - min) / median of the floors of the reported round
+     * @param floorAttempts measurement rounds run (1 when the first was stable)
+     */
     public record Report(
             int promptTokens,
             int newTokens,
@@ -48,18 +55,38 @@ public final class EngineBench {
             int opsPerToken,
             double overheadMicrosPerOp,
             long peakRssBytes,
-            List<Integer> generatedIds) {
+            List<Integer> generatedIds,
+            boolean floorStable,
+            double floorSpread,
+            double floorMinSeconds,
+            double floorMaxSeconds,
+            int floorAttempts,
+            String floorNote) {
+    }
+
+    /** {@link #run(LocalModel, int[], int, int, int, int, int, int, double)} with the default floor checks. */
+    public static Report run(LocalModel model, int[] prompt, int newTokens, int warmup, int repeat, int threads,
+                             int decodeThreads) {
+        return run(model, prompt, newTokens, warmup, repeat, threads, decodeThreads, FloorCheck.DEFAULT_ATTEMPTS,
+                FloorCheck.DEFAULT_MAX_SPREAD);
+    }
+
+    /** The timed part of one measurement round. */
+    private record Timings(double[] prefill, double[] steps, double[] floors, double[] matmuls, GenerationResult last) {
     }
 
     /**
-     * Runs {@code warmup} untimed generations, then {@code repeat} timed ones, with the prefix cache off
-     * (it stays off for this model). The bandwidth floor is measured before the first timed run and after each
-     * one, and decode/floor is the median over runs of each run's median step against the mean of the two floors
-     * next to it, so a burst of noise on a shared machine hits both sides of a ratio alike. Every other figure
-     * is a median too (decode time: over all individual steps of all runs, timed between streamed tokens).
+     * Runs {@code warmup} untimed generations, then rounds of {@code repeat} timed ones, with the prefix cache off
+     * (it stays off for this model). In each round the bandwidth floor is measured before the first timed run and
+     * after each one, and decode/floor is the median over runs of each run's median step against the mean of the
+     * two floors next to it, so a burst of noise on a shared machine hits both sides of a ratio alike. A round
+     * whose ratio is below 1 or whose floors spread more than {@code maxFloorSpread} is measured again, up to
+     * {@code floorAttempts} rounds ({@link FloorCheck}); the report says whether the last one was stable. Every
+     * other figure is a median too (decode time: over all individual steps of the round's runs, timed between
+     * streamed tokens).
      */
     public static Report run(LocalModel model, int[] prompt, int newTokens, int warmup, int repeat, int threads,
-                             int decodeThreads) {
+                             int decodeThreads, int floorAttempts, double maxFloorSpread) {
         // Every timed run must compute its whole prompt: the same prompt again would come from the prefix cache.
         Internals.scheduler(model).prefixCaching(false);
         GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build();
@@ -71,40 +98,50 @@ public final class EngineBench {
         List<NDArray> decodeMatrices = engine.decodeMatrices();
         List<NDArray> layerMatrices = new ArrayList<>(decodeMatrices.subList(0, decodeMatrices.size() - 1));
         int n = prompt.length;
-
-        double[] prefill = new double[repeat];
-        double[] steps = new double[repeat * (newTokens - 1)];
-        double[] floors = new double[repeat + 1];    // before the first run, then after each run
-        double[] ratios = new double[repeat];        // each run's median step over the floors either side of it
-        double[] matmuls = new double[repeat];
-        int stepCount = 0;
-        GenerationResult last = null;
         var scheduler = Internals.scheduler(model);
-        floors[0] = bandwidthFloor(scheduler, engine.manager(), decodeMatrices, threads, decodeThreads);
-        for (int r = 0; r < repeat; r++) {
-            long[] stamps = new long[newTokens];
-            int[] seen = {0};
-            last = model.generate(prompt, greedy, (delta, id) -> stamps[seen[0]++] = System.nanoTime());
-            prefill[r] = last.prefillTime().toNanos() / 1e9;
-            int runStart = stepCount;
-            for (int i = 1; i < seen[0]; i++) {
-                steps[stepCount++] = (stamps[i] - stamps[i - 1]) / 1e9;
+        int[] round = {0};
+
+        FloorCheck.Outcome<Timings> outcome = FloorCheck.untilStable(() -> {
+            double[] prefill = new double[repeat];
+            double[] steps = new double[repeat * (newTokens - 1)];
+            double[] floors = new double[repeat + 1];    // before the first run, then after each run
+            double[] ratios = new double[repeat];        // each run's median step over the floors either side of it
+            double[] matmuls = new double[repeat];
+            int stepCount = 0;
+            GenerationResult last = null;
+            floors[0] = bandwidthFloor(scheduler, engine.manager(), decodeMatrices, threads, decodeThreads);
+            for (int r = 0; r < repeat; r++) {
+                long[] stamps = new long[newTokens];
+                int[] seen = {0};
+                last = model.generate(prompt, greedy, (delta, id) -> stamps[seen[0]++] = System.nanoTime());
+                prefill[r] = last.prefillTime().toNanos() / 1e9;
+                int runStart = stepCount;
+                for (int i = 1; i < seen[0]; i++) {
+                    steps[stepCount++] = (stamps[i] - stamps[i - 1]) / 1e9;
+                }
+                floors[r + 1] = bandwidthFloor(scheduler, engine.manager(), decodeMatrices, threads, decodeThreads);
+                // Paired: a burst of load from a neighbour on a shared machine slows a run and the floors next to it.
+                double runMedian = MatmulFloor.median(java.util.Arrays.copyOfRange(steps, runStart, stepCount));
+                ratios[r] = runMedian / ((floors[r] + floors[r + 1]) / 2);
+                if (Boolean.getBoolean("asclepius.bench.debug")) {
+                    System.err.printf("round %d run %d: median step %.2f ms, floors %.2f / %.2f ms, ratio %.3f%n",
+                            round[0] + 1, r, runMedian * 1e3, floors[r] * 1e3, floors[r + 1] * 1e3, ratios[r]);
+                }
+                matmuls[r] = scheduler.callWithThreads(threads,
+                        () -> MatmulFloor.sweepSeconds(engine.manager(), layerMatrices, n, 2));
             }
-            floors[r + 1] = bandwidthFloor(scheduler, engine.manager(), decodeMatrices, threads, decodeThreads);
-            // Paired: a burst of load from a neighbour on a shared machine slows a run and the floors next to it.
-            double runMedian = MatmulFloor.median(java.util.Arrays.copyOfRange(steps, runStart, stepCount));
-            ratios[r] = runMedian / ((floors[r] + floors[r + 1]) / 2);
-            if (Boolean.getBoolean("asclepius.bench.debug")) {
-                System.err.printf("run %d: median step %.2f ms, floors %.2f / %.2f ms, ratio %.3f%n", r, runMedian * 1e3,
-                        floors[r] * 1e3, floors[r + 1] * 1e3, ratios[r]);
-            }
-            matmuls[r] = scheduler.callWithThreads(threads,
-                    () -> MatmulFloor.sweepSeconds(engine.manager(), layerMatrices, n, 2));
-        }
-        double prefillMedian = MatmulFloor.median(prefill);
-        double decodeMedian = MatmulFloor.median(java.util.Arrays.copyOf(steps, stepCount));
-        double floor = MatmulFloor.median(floors);
-        double matmul = MatmulFloor.median(matmuls);
+            round[0]++;
+            Timings t = new Timings(prefill, java.util.Arrays.copyOf(steps, stepCount), floors, matmuls, last);
+            return new FloorCheck.Round<>(t, floors, ratios);
+        }, floorAttempts, maxFloorSpread);
+
+        Timings t = outcome.value();
+        FloorCheck.Verdict verdict = outcome.verdict();
+        GenerationResult last = t.last();
+        double prefillMedian = MatmulFloor.median(t.prefill());
+        double decodeMedian = MatmulFloor.median(t.steps());
+        double floor = MatmulFloor.median(t.floors());
+        double matmul = MatmulFloor.median(t.matmuls());
 
         double attentionFlops = 4.0 * config.layers() * config.heads() * config.headDim() * (n * (n + 1) / 2.0);
         double prefillFlops = MatmulFloor.flops(layerMatrices, n) + attentionFlops
@@ -116,8 +153,10 @@ public final class EngineBench {
         int ops = engine.opsPerDecodeStep();
         return new Report(n, newTokens, last.decodeSteps(), threads, decodeThreads, model.info().device().toString(),
                 model.info().computeType().toString(), prefillMedian, n / prefillMedian, decodeMedian,
-                1 / decodeMedian, bytes, floor, MatmulFloor.median(ratios), bytes / floor / 1e9, prefillGflops, matmulGflops,
-                prefillGflops / matmulGflops, overheadMicros, ops, overheadMicros / ops, peakRssBytes(), last.tokenIds());
+                1 / decodeMedian, bytes, floor, verdict.ratio(), bytes / floor / 1e9, prefillGflops, matmulGflops,
+                prefillGflops / matmulGflops, overheadMicros, ops, overheadMicros / ops, peakRssBytes(), last.tokenIds(),
+                verdict.stable(), verdict.spread(), verdict.minFloorSeconds(), verdict.maxFloorSeconds(),
+                outcome.attempts(), verdict.reason());
     }
 
     /**
