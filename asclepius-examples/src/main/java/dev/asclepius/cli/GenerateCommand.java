@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.GenerationResult;
 import dev.asclepius.core.InvalidInputException;
+import dev.asclepius.core.LanguageModel;
 import dev.asclepius.core.LocalModel;
 import dev.asclepius.core.PromptTemplate;
 import dev.asclepius.core.TokenListener;
@@ -93,10 +94,13 @@ final class GenerateCommand implements Callable<Integer> {
         }
         GenerationConfig generation = config.build();
         PrintWriter out = spec.commandLine().getOut();
-        try (LocalModel model = modelOptions.load()) {
+        try (LanguageModel model = modelOptions.loadAny()) {
             int[] ids = promptIds(model);
             if (logitsOut != null) {
-                Npy.writeFloat32(logitsOut, model.logits(ids));
+                if (!(model instanceof LocalModel local)) {
+                    throw new InvalidInputException("--logits-out needs the DJL engine: llama.cpp's binding does not expose logits");
+                }
+                Npy.writeFloat32(logitsOut, local.logits(ids));
             }
             TokenListener listener = json ? TokenListener.NONE : (delta, id) -> {
                 out.print(delta);
@@ -113,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int[] promptIds(LocalModel model) throws IOException {
+    private int[] promptIds(LanguageModel model) throws IOException {
         if (input.promptIds != null) {
             String text = input.promptIds.trim();
             if (text.isEmpty()) {

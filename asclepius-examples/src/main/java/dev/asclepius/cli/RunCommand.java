@@ -59,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
         TaskResult<?> result;
         AsclepiusClient.Builder builder = remote != null
                 ? AsclepiusClient.builder().remote(remote, modelOptions.model.replace('\\', '/'))
-                : AsclepiusClient.builder().model(modelOptions.load()).closeModel(true);
+                : AsclepiusClient.builder().model(modelOptions.loadAny()).closeModel(true);
         try (AsclepiusClient client = builder.generation(generation).build()) {
             result = run(client, task, note);
         }

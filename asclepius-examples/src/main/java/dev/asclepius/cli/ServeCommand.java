@@ -1,7 +1,7 @@
 package dev.asclepius.cli;
 
 import dev.asclepius.core.InvalidInputException;
-import dev.asclepius.core.LocalModel;
+import dev.asclepius.core.LanguageModel;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -63,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
         String name = servedModelName != null ? servedModelName : servedName(modelOptions.model);
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
-        try (LocalModel model = modelOptions.load();
+        try (LanguageModel model = modelOptions.loadAny();
              CompletionServer server = new CompletionServer(model, name, host, port, workers,
                      key == null || key.isBlank() ? null : key)) {
             Thread hook = new Thread(stop::countDown, "asclepius-serve-shutdown");
