@@ -5,7 +5,6 @@ import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
-import de.kherud.llama.args.LogFormat;
 import dev.asclepius.core.CheckpointException;
 import dev.asclepius.core.ComputeType;
 import dev.asclepius.core.ContextLengthExceededException;
@@ -84,8 +83,6 @@ public final class LlamaCppModel implements LanguageModel {
         if (b.gpuLayers > 0) {
             params.setGpuLayers(b.gpuLayers);
         }
-        // llama.cpp logs every load step to stderr; keep the console for the program's own output
-        LlamaModel.setLogger(LogFormat.TEXT, (level, msg) -> { });
         try {
             this.llama = new LlamaModel(params);
         } catch (RuntimeException e) { // the binding's LlamaException is not public
@@ -172,7 +169,12 @@ public final class LlamaCppModel implements LanguageModel {
                 if (firstToken < 0) {
                     firstToken = System.nanoTime();
                 }
-                int id = tokenizer.idOf(piece);
+                List<Integer> pieceIds = tokenizer.idsOf(piece);
+                int id = pieceIds.get(pieceIds.size() - 1);
+                for (int k = 0; k < pieceIds.size() - 1; k++) { // the byte tokens before a completed character
+                    ids.add(pieceIds.get(k));
+                    listener.onToken("", pieceIds.get(k));
+                }
                 ids.add(id);
                 if (id == tokenizer.eosId() && !config.ignoreEos()) {
                     reason = FinishReason.EOS;
@@ -184,7 +186,7 @@ public final class LlamaCppModel implements LanguageModel {
                     it.cancel();
                     break;
                 }
-                if (ids.size() == 1 && tokenizer.stripsLeadingSpace() && piece.startsWith(" ")) {
+                if (ids.size() == pieceIds.size() && tokenizer.stripsLeadingSpace() && piece.startsWith(" ")) {
                     piece = piece.substring(1);
                 }
                 String delta = stops.accept(piece);

@@ -26,6 +26,8 @@ public final class LlamaCppTokenizer implements TextTokenizer {
     private final int eos;
     private final boolean addBos;
     private final Map<String, Integer> idOfPiece = new HashMap<>();
+    private final Integer[] byteTokens = new Integer[256];
+    private final int maxPieceLength;
     private volatile LlamaModel llama;
     private volatile boolean detached;
 
@@ -36,6 +38,15 @@ public final class LlamaCppTokenizer implements TextTokenizer {
         this.bos = bos;
         this.eos = eos;
         this.addBos = addBos;
+        int longest = 1;
+        for (int id = 0; id < tokens.size(); id++) {
+            String t = tokens.get(id);
+            if (sentencePiece && types[id] == 6 && t.length() == 6 && t.startsWith("<0x") && t.endsWith(">")) {
+                byteTokens[Integer.parseInt(t.substring(3, 5), 16)] = id;
+            }
+            longest = Math.max(longest, t.length());
+        }
+        this.maxPieceLength = longest;
         // normal pieces first, so a piece a byte token would also print maps to the normal token
         for (int pass = 0; pass < 2; pass++) {
             for (int id = 0; id < tokens.size(); id++) {
@@ -99,7 +110,7 @@ public final class LlamaCppTokenizer implements TextTokenizer {
     private String piece(int id) {
         String t = tokens.get(id);
         if (!sentencePiece) {
-            return t; // byte-level BPE pieces are mapped through llama.cpp's decode in idOf's fallback
+            return byteLevelText(t);
         }
         if (t.length() == 6 && t.startsWith("<0x") && t.endsWith(">")) {
             int b = Integer.parseInt(t.substring(3, 5), 16);
@@ -109,19 +120,50 @@ public final class LlamaCppTokenizer implements TextTokenizer {
     }
 
     /**
-     * The id of the token that produced {@code piece}; an empty piece is the end of generation. A piece no
-     * single token prints (a character assembled from several byte tokens) maps to its first token's id.
+     * The ids of the tokens that produced {@code piece}: one id when a single token prints it (the usual
+     * case); otherwise the piece is split into the longest pieces single tokens print, and a character no
+     * token prints alone into its UTF-8 byte tokens (llama.cpp sends a character sampled as byte tokens
+     * only once it is complete). An empty piece is the end of generation.
      */
-    public int idOf(String piece) {
+    public List<Integer> idsOf(String piece) {
         if (piece.isEmpty()) {
-            return eos;
+            return List.of(eos);
         }
-        Integer id = idOfPiece.get(piece);
-        if (id != null) {
-            return id;
+        Integer whole = idOfPiece.get(piece);
+        if (whole != null) {
+            return List.of(whole);
         }
-        int[] ids = model().encode(piece);
-        return ids.length > 0 ? ids[0] : eos;
+        List<Integer> ids = new ArrayList<>();
+        int p = 0;
+        while (p < piece.length()) {
+            int end = -1;
+            for (int q = Math.min(piece.length(), p + maxPieceLength); q > p; q--) {
+                if (idOfPiece.containsKey(piece.substring(p, q))) {
+                    end = q;
+                    break;
+                }
+            }
+            if (end > 0) {
+                ids.add(idOfPiece.get(piece.substring(p, end)));
+                p = end;
+                continue;
+            }
+            int cp = piece.codePointAt(p);
+            int next = p + Character.charCount(cp);
+            for (byte b : piece.substring(p, next).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                Integer byteId = byteTokens[b & 0xFF];
+                if (byteId == null) { // no byte tokens (byte-level vocabularies spell every byte): ask llama.cpp
+                    int[] enc = model().encode(piece.substring(p, next));
+                    for (int e : enc) {
+                        ids.add(e);
+                    }
+                    break;
+                }
+                ids.add(byteId);
+            }
+            p = next;
+        }
+        return ids.isEmpty() ? List.of(eos) : ids;
     }
 
     private LlamaModel model() {
@@ -173,5 +215,33 @@ public final class LlamaCppTokenizer implements TextTokenizer {
     @Override
     public int vocabSize() {
         return tokens.size();
+    }
+
+    /**
+     * The text of a byte-level BPE token (GPT-2/Llama-3 vocabularies spell each byte as one printable
+     * character: bytes 33-126, 161-172 and 174-255 as themselves, the other 68 as U+0100 onwards, in order).
+     */
+    static String byteLevelText(String token) {
+        byte[] out = new byte[token.length()];
+        int n = 0;
+        for (int i = 0; i < token.length(); i++) {
+            int c = token.charAt(i);
+            int b = BYTE_OF_CHAR.getOrDefault(c, -1);
+            if (b < 0) {
+                return token; // not a byte-level spelling (an added token): its text is itself
+            }
+            out[n++] = (byte) b;
+        }
+        return new String(out, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static final Map<Integer, Integer> BYTE_OF_CHAR = new HashMap<>();
+
+    static {
+        int next = 256;
+        for (int b = 0; b < 256; b++) {
+            boolean printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+            BYTE_OF_CHAR.put(printable ? b : next++, b);
+        }
     }
 }
