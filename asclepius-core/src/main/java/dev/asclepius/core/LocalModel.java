@@ -81,7 +81,7 @@ public final class LocalModel implements LanguageModel {
             format = ckpt.format();
             manager = NDManager.newBaseManager(djlDevice, "PyTorch");
             DataType dtype = computeType == ComputeType.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
-            LlamaWeights weights = LlamaWeights.load(ckpt, config, djlDevice, dtype, manager);
+            LlamaWeights weights = LlamaWeights.load(ckpt, config, djlDevice, dtype, manager, b.loadListener);
             this.model = new LlamaModel(config, weights);
         } catch (RuntimeException e) {
             if (manager != null) {
@@ -300,6 +300,7 @@ public final class LocalModel implements LanguageModel {
         private OptionalInt decodeThreads = OptionalInt.empty();
         private long kvCacheBudget = Long.MAX_VALUE;
         private boolean prefixCache = true;
+        private LoadListener loadListener = LoadListener.NONE;
 
         private Builder(Path modelDir) {
             this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
@@ -363,6 +364,15 @@ public final class LocalModel implements LanguageModel {
                 throw new InvalidInputException("decodeThreads must be > 0, got " + value);
             }
             this.decodeThreads = OptionalInt.of(value);
+            return this;
+        }
+
+        /**
+         * Told the weights' load progress (bytes and tensors read, time taken, an estimate of the time left)
+         * after each layer and at the end, on the thread that calls {@link #build()}; default none.
+         */
+        public Builder loadListener(LoadListener value) {
+            this.loadListener = Objects.requireNonNull(value, "loadListener");
             return this;
         }
 

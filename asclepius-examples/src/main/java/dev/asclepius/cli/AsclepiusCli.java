@@ -42,6 +42,9 @@ public final class AsclepiusCli {
         // Expected failures get their message, not a stack trace: library errors carry actionable messages,
         // and a file that vanished or cannot be opened is the user's to fix, not a bug.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CommandLine.ParameterException usage) {
+                return usageError(usage);   // an option value a command checked itself
+            }
             String message = userErrorMessage(e);
             if (message == null) {
                 throw e;
@@ -50,10 +53,23 @@ public final class AsclepiusCli {
             commandLine.getErr().flush();
             return USER_ERROR;
         });
+        // Usage mistakes (unknown or missing option, bad value): one line and where to read more, not the
+        // whole help (40 lines that scroll the error out of sight).
+        cli.setParameterExceptionHandler((e, ignoredArgs) -> usageError(e));
         int code = cli.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    private static int usageError(CommandLine.ParameterException e) {
+        CommandLine failed = e.getCommandLine();
+        PrintWriter w = failed.getErr();
+        w.println("error: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, w);
+        w.println("Run '" + failed.getCommandSpec().qualifiedName() + " --help' for its options.");
+        w.flush();
+        return USER_ERROR;
     }
 
     /** The one-line message for an error the user can fix, or null for a bug (which keeps its stack trace). */

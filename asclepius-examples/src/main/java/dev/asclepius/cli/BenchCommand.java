@@ -38,13 +38,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-ids-file", paramLabel = "FILE", description = "Prompt token ids (whitespace/comma separated) instead of a synthetic prompt.")
     Path promptIdsFile;
 
-    @Option(names = "--new-tokens", defaultValue = "64", paramLabel = "M")
+    @Option(names = "--new-tokens", defaultValue = "64", paramLabel = "M",
+            description = "Tokens generated per timed run (default: ${DEFAULT-VALUE}; at least 2: the first comes from the prompt pass).")
     int newTokens;
 
-    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W")
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W",
+            description = "Untimed runs first, to warm caches and PyTorch (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--repeat", defaultValue = "5", paramLabel = "R")
+    @Option(names = "--repeat", defaultValue = "5", paramLabel = "R",
+            description = "Timed runs; the report gives their median (default: ${DEFAULT-VALUE}).")
     int repeat;
 
     @Option(names = "--json", description = "Print the report as one JSON object.")
@@ -72,6 +75,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (promptIdsFile != null) {
+            readIds(promptIdsFile);   // a missing or malformed file is reported before the model loads
+        }
         if (soak != null) {
             return soak();
         }

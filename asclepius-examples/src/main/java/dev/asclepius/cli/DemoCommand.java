@@ -31,12 +31,15 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--max-new-tokens", defaultValue = "32", paramLabel = "N")
+    @Option(names = "--max-new-tokens", defaultValue = "32", paramLabel = "N",
+            description = "Tokens to generate and stream (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        // Checked before anything is written: a bad option must not cost a model written to disk first.
+        GenerationConfig generation = OptionErrors.build(spec, GenerationConfig.builder().maxNewTokens(maxNewTokens));
         Path dir = Files.createTempDirectory("asclepius-demo-");
         try {
             out.println("NOTE: this demo uses RANDOM weights, so the generated text is meaningless.");
@@ -52,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
                 int[] ids = model.tokenizer().encode(prompt);
                 out.printf("Loaded on %s (%s). Prompt: %d tokens. Instruction: %s%n%nStreaming %d tokens:%n", model.info().device(),
                         model.info().computeType(), ids.length, INSTRUCTION, maxNewTokens);
-                GenerationResult result = model.generate(ids, GenerationConfig.builder().maxNewTokens(maxNewTokens).build(),
+                GenerationResult result = model.generate(ids, generation,
                         (delta, id) -> {
                             out.print(delta);
                             out.flush();

@@ -54,26 +54,32 @@ final class GenerateCommand implements Callable<Integer> {
         String instruction;
 
         @Option(names = "--template", defaultValue = "INFERENCE", paramLabel = "INFERENCE|TRAINING",
-                description = "Prompt form: the authors' inference form (default) or the LLaMA-1/2 training form.")
+                description = "Prompt form: the authors' inference form or the LLaMA-1/2 training form (default: ${DEFAULT-VALUE}).")
         PromptTemplate template;
     }
 
-    @Option(names = "--max-new-tokens", defaultValue = "400", paramLabel = "N")
+    @Option(names = "--max-new-tokens", defaultValue = "400", paramLabel = "N",
+            description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
-    @Option(names = "--temperature", defaultValue = "0", paramLabel = "T", description = "0 = greedy (default).")
+    @Option(names = "--temperature", defaultValue = "0", paramLabel = "T",
+            description = "Sampling temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
     float temperature;
 
-    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K")
+    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K",
+            description = "Sample among the K likeliest tokens; 0 = off (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--top-p", defaultValue = "1", paramLabel = "P")
+    @Option(names = "--top-p", defaultValue = "1", paramLabel = "P",
+            description = "Sample among the likeliest tokens whose probabilities add up to P, in (0, 1]; 1 = off (default: ${DEFAULT-VALUE}).")
     float topP;
 
-    @Option(names = "--repetition-penalty", defaultValue = "1", paramLabel = "R")
+    @Option(names = "--repetition-penalty", defaultValue = "1", paramLabel = "R",
+            description = "Penalty on tokens already in the prompt or answer, > 0; 1 = off (default: ${DEFAULT-VALUE}).")
     float repetitionPenalty;
 
-    @Option(names = "--seed", paramLabel = "S")
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Random seed for sampling, for repeatable samples (default: a fresh seed each run; greedy needs none).")
     Long seed;
 
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop string (repeatable).")
@@ -92,10 +98,14 @@ final class GenerateCommand implements Callable<Integer> {
         if (seed != null) {
             config.seed(seed);
         }
-        GenerationConfig generation = config.build();
+        GenerationConfig generation = OptionErrors.build(spec, config);
         PrintWriter out = spec.commandLine().getOut();
+        // What the user typed is checked (and the note read) before the model loads: seconds to minutes.
+        int[] givenIds = input.promptIds != null ? parsePromptIds(input.promptIds) : null;
+        String noteText = input.note != null ? Files.readString(input.note.note, StandardCharsets.UTF_8) : null;
         try (LanguageModel model = modelOptions.loadAny()) {
-            int[] ids = promptIds(model);
+            int[] ids = givenIds != null ? givenIds : input.prompt != null ? model.tokenizer().encode(input.prompt)
+                    : model.tokenizer().encode(input.note.template.format(noteText, input.note.instruction));
             if (logitsOut != null) {
                 if (!(model instanceof LocalModel local)) {
                     throw new InvalidInputException("--logits-out needs the DJL engine: llama.cpp's binding does not expose logits");
@@ -117,23 +127,16 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int[] promptIds(LanguageModel model) throws IOException {
-        if (input.promptIds != null) {
-            String text = input.promptIds.trim();
-            if (text.isEmpty()) {
-                throw new InvalidInputException("--prompt-ids is empty: give space- or comma-separated token ids, e.g. \"1 15043 3186\".");
-            }
-            try {
-                return Arrays.stream(text.split("[\\s,]+")).mapToInt(Integer::parseInt).toArray();
-            } catch (NumberFormatException e) {
-                throw new InvalidInputException("--prompt-ids must be integers separated by spaces or commas: " + e.getMessage());
-            }
+    private static int[] parsePromptIds(String given) {
+        String text = given.trim();
+        if (text.isEmpty()) {
+            throw new InvalidInputException("--prompt-ids is empty: give space- or comma-separated token ids, e.g. \"1 15043 3186\".");
         }
-        if (input.prompt != null) {
-            return model.tokenizer().encode(input.prompt);
+        try {
+            return Arrays.stream(text.split("[\\s,]+")).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("--prompt-ids must be integers separated by spaces or commas: " + e.getMessage());
         }
-        String note = Files.readString(input.note.note, StandardCharsets.UTF_8);
-        return model.tokenizer().encode(input.note.template.format(note, input.note.instruction));
     }
 
     static JsonObject toJson(GenerationResult r) {

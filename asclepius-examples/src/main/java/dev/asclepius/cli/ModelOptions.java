@@ -9,13 +9,24 @@ import java.util.OptionalInt;
 
 import dev.asclepius.core.ComputeType;
 import dev.asclepius.core.Device;
+import dev.asclepius.core.InvalidInputException;
+import dev.asclepius.core.LoadListener;
+import dev.asclepius.core.LoadProgress;
 import dev.asclepius.core.LocalModel;
 import dev.asclepius.core.hub.HubModels;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Options shared by the commands that load a model. */
 final class ModelOptions {
+    /** The command these options belong to (its error stream for load progress); null outside picocli. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME",
             description = "HuggingFace model folder (config.json, tokenizer.json, weights), or a hub id such as "
                     + "starmpcc/Asclepius-7B: taken from the Hugging Face cache, downloaded there if missing.")
@@ -83,22 +94,73 @@ final class ModelOptions {
         return load();
     }
 
-    /** The DJL engine's model; a GGUF request is refused with what to do instead. */
+    /** Loads the model, printing its load progress to the command's error stream. */
     LocalModel load() {
         if (gguf()) {
             throw new InvalidInputException("This command option needs the DJL engine (a model folder or hub id),"
                     + " not a GGUF file");
         }
-        LocalModel.Builder builder = LocalModel.builder(folder()).device(Device.parse(device));
-        if (dtype != null) {
-            builder.computeType(ComputeType.parse(dtype));
+        LocalModel.Builder builder;
+        try {
+            builder = LocalModel.builder(folder()).device(Device.parse(device));
+            if (dtype != null) {
+                builder.computeType(ComputeType.parse(dtype));
+            }
+            if (threads != null) {
+                builder.threads(threads);
+            }
+            if (decodeThreads != null) {
+                builder.decodeThreads(decodeThreads);
+            }
+        } catch (InvalidInputException e) {
+            if (command == null) {
+                throw e;
+            }
+            throw new ParameterException(command.commandLine(), OptionErrors.withOptionNames(e.getMessage()), e);
         }
-        if (threads != null) {
-            builder.threads(threads);
-        }
-        if (decodeThreads != null) {
-            builder.decodeThreads(decodeThreads);
+        if (command != null) {
+            builder.loadListener(new ProgressPrinter(command.commandLine().getErr(), System.console() != null));
         }
         return builder.build();
+    }
+
+    /**
+     * Load progress on stderr (stdout stays for results: --json output remains one JSON object). On a
+     * terminal one line rewritten in place; otherwise (logs, pipes) a line at most every 5 seconds and the
+     * last one. Loads under a second print only the last line.
+     */
+    static final class ProgressPrinter implements LoadListener {
+        private static final long QUIET_NANOS = 1_000_000_000L;
+        private static final long LOG_EVERY_NANOS = 5_000_000_000L;
+        private final PrintWriter err;
+        private final boolean terminal;
+        private long lastPrinted = Long.MIN_VALUE;
+        private boolean printedInPlace;
+
+        ProgressPrinter(PrintWriter err, boolean terminal) {
+            this.err = err;
+            this.terminal = terminal;
+        }
+
+        @Override
+        public void onProgress(LoadProgress p) {
+            long elapsed = p.elapsed().toNanos();
+            if (p.done()) {
+                if (printedInPlace) {
+                    err.print("\r\033[K");
+                }
+                err.println(p.describe());
+            } else if (elapsed >= QUIET_NANOS && (terminal || lastPrinted == Long.MIN_VALUE
+                    || elapsed - lastPrinted >= LOG_EVERY_NANOS)) {
+                if (terminal) {
+                    err.print("\r\033[K" + p.describe());
+                    printedInPlace = true;
+                } else {
+                    err.println(p.describe());
+                }
+                lastPrinted = elapsed;
+            }
+            err.flush();
+        }
     }
 }

@@ -19,7 +19,8 @@ final class RandomModelCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR")
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Folder to write config.json, tokenizer.json and the weights to (created if missing).")
     Path out;
 
     @Option(names = "--preset", defaultValue = "small", paramLabel = "tiny|small|7b",
@@ -29,10 +30,11 @@ final class RandomModelCommand implements Callable<Integer> {
     @Option(names = "--layers", paramLabel = "N", description = "Override the layer count (7b preset default: 2).")
     Integer layers;
 
-    @Option(names = "--storage", defaultValue = "f32", paramLabel = "f32|f16|bf16")
+    @Option(names = "--storage", defaultValue = "f32", paramLabel = "f32|f16|bf16",
+            description = "Type the weights are stored in (default: ${DEFAULT-VALUE}).")
     String storage;
 
-    @Option(names = "--shard-mb", defaultValue = "0", paramLabel = "MB", description = "Split into shards of about this size (0: one file).")
+    @Option(names = "--shard-mb", defaultValue = "0", paramLabel = "MB", description = "Split into shards of about this size (default: ${DEFAULT-VALUE}: one file).")
     long shardMb;
 
     @Override

@@ -2,6 +2,7 @@ package dev.asclepius.cli;
 
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.InvalidInputException;
+import dev.asclepius.core.remote.RemoteModel;
 import dev.asclepius.tasks.AsclepiusClient;
 import dev.asclepius.tasks.ClinicalNote;
 import dev.asclepius.tasks.EntityType;
@@ -55,10 +56,13 @@ final class RunCommand implements Callable<Integer> {
         Task task = taskOptions.parsedTask();
         checkFocus(task);
         ClinicalNote note = taskOptions.readNote();
-        GenerationConfig generation = GenerationConfig.builder().maxNewTokens(maxNewTokens).build();
+        GenerationConfig generation = OptionErrors.build(spec, GenerationConfig.builder().maxNewTokens(maxNewTokens));
         TaskResult<?> result;
+        // Remote requests stream, so each answer's time splits into prefill (to the first chunk) and decode;
+        // token counts come from the server's usage.
         AsclepiusClient.Builder builder = remote != null
-                ? AsclepiusClient.builder().remote(remote, modelOptions.model.replace('\\', '/'))
+                ? AsclepiusClient.builder().model(RemoteModel.builder(remote, modelOptions.model.replace('\\', '/'))
+                        .stream(true).build()).closeModel(true)
                 : AsclepiusClient.builder().model(modelOptions.loadAny()).closeModel(true);
         try (AsclepiusClient client = builder.generation(generation).build()) {
             result = run(client, task, note);
@@ -67,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
         if (taskOptions.json) {
             out.println(Json.GSON.toJson(TaskJson.result(task, result)));
         } else {
-            TaskText.print(out, result.value());
+            TaskText.print(out, result.value(), TaskText.emptyWording(result));
             TaskText.printGrounding(out, result.grounding());
             out.printf("questions: %d, %d prompt + %d generated tokens, %.2f s, finish: %s%s%n", result.exchanges().size(),
                     result.promptTokens(), result.generatedTokens(), result.totalTime().toNanos() / 1e9,

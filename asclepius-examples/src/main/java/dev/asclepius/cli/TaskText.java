@@ -5,12 +5,14 @@ import dev.asclepius.tasks.Answer;
 import dev.asclepius.tasks.CoreferenceChain;
 import dev.asclepius.tasks.Entity;
 import dev.asclepius.tasks.Evidence;
+import dev.asclepius.tasks.Exchange;
 import dev.asclepius.tasks.Grounding;
 import dev.asclepius.tasks.MatchKind;
 import dev.asclepius.tasks.Paraphrase;
 import dev.asclepius.tasks.Relation;
 import dev.asclepius.tasks.Span;
 import dev.asclepius.tasks.Summary;
+import dev.asclepius.tasks.TaskResult;
 import dev.asclepius.tasks.Timeline;
 import dev.asclepius.tasks.TimelineEvent;
 import java.io.PrintWriter;
@@ -31,26 +33,50 @@ final class TaskText {
     private TaskText() {
     }
 
+    static final String NOTHING_NAMED = "(none: the answer names nothing)";
+
     /** Prints any task value: a list, an Optional (focused forms), or a single record. */
     static void print(PrintWriter out, Object value) {
+        print(out, value, NOTHING_NAMED);
+    }
+
+    /** {@link #print(PrintWriter, Object)}, with {@code empty} printed for an empty list or Optional. */
+    static void print(PrintWriter out, Object value, String empty) {
         if (value instanceof Optional<?> optional) {
             if (optional.isEmpty()) {
-                out.println("(none: the answer names nothing)");
+                out.println(empty);
             } else {
-                print(out, optional.get());
+                print(out, optional.get(), empty);
             }
         } else if (value instanceof List<?> list) {
             if (list.isEmpty()) {
-                out.println("(none: the answer names nothing)");
+                out.println(empty);
             }
             for (Object item : list) {
-                print(out, item);
+                print(out, item, empty);
             }
         } else if (value instanceof Timeline timeline) {
-            print(out, timeline.events());
+            print(out, timeline.events(), empty);
         } else {
             item(out, value);
         }
+    }
+
+    /**
+     * What an empty result means: the model named nothing, or its answers were cut by the token budget
+     * before naming anything complete (a cut last line is dropped, so a short budget can leave nothing).
+     */
+    static String emptyWording(TaskResult<?> result) {
+        long cut = result.exchanges().stream().filter(Exchange::truncated).count();
+        if (cut == 0) {
+            return NOTHING_NAMED;
+        }
+        if (cut == result.exchanges().size()) {
+            return "(none: " + (cut == 1 ? "the answer was" : "every answer was") + " cut at --max-new-tokens before "
+                    + "naming anything complete; rerun with a larger --max-new-tokens)";
+        }
+        return "(none: " + cut + " of " + result.exchanges().size() + " answers were cut at --max-new-tokens and the "
+                + "rest name nothing; rerun with a larger --max-new-tokens)";
     }
 
     static void printGrounding(PrintWriter out, Grounding g) {

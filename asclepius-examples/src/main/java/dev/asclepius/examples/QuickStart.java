@@ -12,7 +12,10 @@ import java.util.List;
 
 /**
  * The README's quick start as a program: {@code QuickStart MODEL_DIR NOTE_FILE}. Lists the entities of a
- * discharge summary with their character spans and answers one question about it.
+ * discharge summary with their character spans and answers one question about it, with the number of
+ * tokens that answer took. Run it from the built program:
+ * {@code java -cp "asclepius-examples/target/asclepius/lib/*" dev.asclepius.examples.QuickStart MODEL_DIR
+ * asclepius-examples/samples/discharge-summary.txt}.
  */
 public final class QuickStart {
     private QuickStart() {
@@ -29,8 +32,8 @@ public final class QuickStart {
             for (Entity e : entities.value()) {
                 System.out.println(e.type() + " " + e.text() + " " + e.spans());   // spans: [begin, end) in the note
             }
-            Answer answer = client.ask(note, "What follow-up is planned?").value();
-            System.out.println(answer.text() + "  (" + entities.generatedTokens() + " tokens generated)");
+            TaskResult<Answer> followUp = client.ask(note, "What follow-up is planned?");
+            System.out.println(followUp.value().text() + "  (" + followUp.generatedTokens() + " tokens generated)");
         }
     }
 }

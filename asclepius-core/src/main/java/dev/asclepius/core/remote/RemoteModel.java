@@ -77,8 +77,10 @@ import java.util.regex.Pattern;
  * does with {@link Builder#requestTokenIds(boolean)}, as does {@code asclepius serve}); otherwise the text
  * re-encoded with the local tokenizer when one is configured (approximate: a re-encoding need not equal the
  * sampled ids); otherwise it is empty. {@code promptTokens} comes from the server's {@code usage};
+ * {@link GenerationResult#generatedTokens()} is {@code completion_tokens} (else the number of ids) and
  * {@code decodeSteps} is {@code completion_tokens - 1}. When streaming, prefill time is the time to the first
- * chunk and decode time the rest; without streaming the whole request counts as prefill and decode time is 0.
+ * chunk and decode time the rest; without streaming the whole request counts as prefill and decode time is 0
+ * ({@link Builder#stream(boolean)} streams every request, to measure both).
  * Finish reasons: {@code length} is {@link FinishReason#MAX_TOKENS} (or {@link FinishReason#CONTEXT_FULL}
  * when this client shortened {@code max_tokens} to fit the context); {@code stop} is
  * {@link FinishReason#EOS}, or {@link FinishReason#STOP_STRING} / {@link FinishReason#STOP_TOKEN} when the
@@ -114,6 +116,7 @@ public final class RemoteModel implements LanguageModel {
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final boolean requestTokenIds;
+    private final boolean alwaysStream;
     private final Optional<TextTokenizer> tokenizer;
     private final boolean ownsTokenizer;
     private final int contextLength;
@@ -137,6 +140,7 @@ public final class RemoteModel implements LanguageModel {
         this.initialBackoff = b.initialBackoff;
         this.maxBackoff = b.maxBackoff;
         this.requestTokenIds = b.requestTokenIds;
+        this.alwaysStream = b.alwaysStream;
         this.contextLength = b.contextLength;
         this.slots = new Semaphore(b.maxConcurrency, true);
         if (b.tokenizer != null) {
@@ -274,7 +278,7 @@ public final class RemoteModel implements LanguageModel {
                 clamped = true;
             }
         }
-        boolean stream = listener != TokenListener.NONE;
+        boolean stream = alwaysStream || listener != TokenListener.NONE;
         String body = GSON.toJson(requestBody(prompt, maxTokens, config, stream));
         try {
             slots.acquire();
@@ -316,6 +320,9 @@ public final class RemoteModel implements LanguageModel {
         }
         if (config.ignoreEos()) {
             o.addProperty("ignore_eos", true);
+        }
+        if (!config.cacheScope().isEmpty()) {
+            o.addProperty("cache_salt", config.cacheScope());   // vLLM: prefix-cache entries reused only per salt
         }
         if (requestTokenIds) {
             o.addProperty("return_token_ids", true);
@@ -547,7 +554,8 @@ public final class RemoteModel implements LanguageModel {
             int generated = completionTokens >= 0 ? completionTokens : tokenIds.size();
             int prompt = Math.max(promptTokens, 0);
             return new GenerationResult(out, tokenIds, reason, prompt, Duration.ofNanos(Math.max(prefillNanos, 0)),
-                    Duration.ofNanos(Math.max(decodeNanos, 0)), Math.max(generated - 1, 0), Math.min(cachedTokens, prompt));
+                    Duration.ofNanos(Math.max(decodeNanos, 0)), Math.max(generated - 1, 0), Math.min(cachedTokens, prompt),
+                    generated);
         }
 
         private FinishReason finishReason(boolean clamped) {
@@ -699,6 +707,7 @@ public final class RemoteModel implements LanguageModel {
         private Path tokenizerDir;
         private TextTokenizer tokenizer;
         private boolean requestTokenIds;
+        private boolean alwaysStream;
         private int contextLength = DEFAULT_CONTEXT_LENGTH;
 
         private Builder(URI baseUri, String modelName) {
@@ -774,6 +783,17 @@ public final class RemoteModel implements LanguageModel {
         public Builder tokenizer(TextTokenizer value) {
             this.tokenizer = Objects.requireNonNull(value, "tokenizer");
             this.tokenizerDir = null;
+            return this;
+        }
+
+        /**
+         * Streams every request (server-sent events with {@code include_usage}), also those without a token
+         * listener, so that each result splits its time into prefill (until the first chunk) and decode (the
+         * rest); default off: a request without a listener is one JSON response, whose whole time counts as
+         * prefill (decode time 0).
+         */
+        public Builder stream(boolean value) {
+            this.alwaysStream = value;
             return this;
         }
 

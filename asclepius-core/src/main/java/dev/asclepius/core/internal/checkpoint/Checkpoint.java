@@ -3,7 +3,6 @@ package dev.asclepius.core.internal.checkpoint;
 import dev.asclepius.core.CheckpointException;
 import java.io.IOException;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ public final class Checkpoint implements AutoCloseable {
     private final Map<String, TensorLocation> locations; // sorted by name
     private final Map<Path, FileChannel> channels;
     private final Map<String, StoredTensor> mapped = new HashMap<>();
-    private final Map<String, MappedByteBuffer> mappings = new HashMap<>();
+    private final Map<String, Unmapper.Mapping> mappings = new HashMap<>();
     private boolean closed;
 
     private Checkpoint(String format, Map<String, TensorLocation> locations, Map<Path, FileChannel> channels) {
@@ -158,10 +157,10 @@ public final class Checkpoint implements AutoCloseable {
             return cached;
         }
         try {
-            MappedByteBuffer buf = channels.get(t.file()).map(FileChannel.MapMode.READ_ONLY, t.offset(), t.byteLength());
-            StoredTensor tensor = new StoredTensor(name, t.type(), t.shape(), buf.order(ByteOrder.LITTLE_ENDIAN));
+            Unmapper.Mapping mapping = Unmapper.map(channels.get(t.file()), t.offset(), t.byteLength());
+            StoredTensor tensor = new StoredTensor(name, t.type(), t.shape(), mapping.buffer().order(ByteOrder.LITTLE_ENDIAN));
             mapped.put(name, tensor);
-            mappings.put(name, buf);
+            mappings.put(name, mapping);
             return tensor;
         } catch (IOException e) {
             throw new CheckpointException("Cannot map tensor '" + name + "' from " + t.file() + ": " + e.getMessage(), e);
@@ -176,10 +175,16 @@ public final class Checkpoint implements AutoCloseable {
      */
     public synchronized void release(String name) {
         mapped.remove(name);
-        MappedByteBuffer buf = mappings.remove(name);
-        if (buf != null) {
-            Unmapper.unmap(buf);
+        Unmapper.Mapping mapping = mappings.remove(name);
+        if (mapping != null) {
+            mapping.unmap();
         }
+    }
+
+    /** Bytes of {@code name}'s data in the file (0 for a name not in the checkpoint). */
+    public long byteLength(String name) {
+        TensorLocation t = locations.get(name);
+        return t == null ? 0 : t.byteLength();
     }
 
     /** Sum of every tensor's data bytes; tensors sharing one .bin storage (tied weights) each count in full. */

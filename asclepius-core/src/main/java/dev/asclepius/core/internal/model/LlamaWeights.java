@@ -7,14 +7,18 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.asclepius.core.CheckpointException;
+import dev.asclepius.core.LoadListener;
+import dev.asclepius.core.LoadProgress;
 import dev.asclepius.core.internal.checkpoint.Checkpoint;
 import dev.asclepius.core.internal.checkpoint.StorageType;
 import dev.asclepius.core.internal.checkpoint.StoredTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -55,9 +59,15 @@ public final class LlamaWeights implements AutoCloseable {
      */
     public static LlamaWeights load(Checkpoint checkpoint, ModelConfig config, Device device, DataType dtype,
                                     NDManager parent) {
+        return load(checkpoint, config, device, dtype, parent, LoadListener.NONE);
+    }
+
+    /** {@link #load(Checkpoint, ModelConfig, Device, DataType, NDManager)}, telling {@code listener} after each layer. */
+    public static LlamaWeights load(Checkpoint checkpoint, ModelConfig config, Device device, DataType dtype,
+                                    NDManager parent, LoadListener listener) {
         NDManager manager = parent.newSubManager(device);
         try {
-            Loader loader = new Loader(checkpoint, config, manager, dtype);
+            Loader loader = new Loader(checkpoint, config, manager, dtype, new Progress(checkpoint, config, listener));
             int h = config.hiddenSize();
             int hd = config.headDim();
             long qRows = (long) config.heads() * hd;
@@ -82,6 +92,7 @@ public final class LlamaWeights implements AutoCloseable {
                             loader.withZeroRow(p + "mlp.down_proj.weight", h, inter)));
                 }
                 loader.releaseMappings();   // this layer is copied: drop its file pages before the next
+                loader.progress.report();
             }
             String headName = "lm_head.weight";
             if (config.tieWordEmbeddings()) {
@@ -99,6 +110,10 @@ public final class LlamaWeights implements AutoCloseable {
             // view of the file, mapped afresh after loading: only the rows of tokens seen become resident, and a
             // GPU holds no copy.
             StoredTensor embed = loader.stored(embedName, new long[] {config.vocabSize(), h});
+            if (!config.tieWordEmbeddings()) {
+                requireFinite(embed);   // tied: already checked as lm_head
+            }
+            loader.progress.report();
             return new LlamaWeights(manager, dtype, embed, head, layers);
         } catch (RuntimeException e) {
             manager.close();
@@ -162,6 +177,125 @@ public final class LlamaWeights implements AutoCloseable {
         manager.close();
     }
 
+    /**
+     * Counts the tensors read against those the config calls for (each name once: a tied lm_head is the
+     * embedding) and tells the listener.
+     */
+    private static final class Progress {
+        private final Checkpoint checkpoint;
+        private final LoadListener listener;
+        private final Set<String> expected;
+        private final Set<String> seen = new HashSet<>();
+        private final long totalBytes;
+        private final long started = System.nanoTime();
+        private long bytes;
+
+        Progress(Checkpoint checkpoint, ModelConfig config, LoadListener listener) {
+            this.checkpoint = checkpoint;
+            this.listener = listener;
+            this.expected = expectedNames(config);
+            long total = 0;
+            for (String name : expected) {
+                total += checkpoint.byteLength(name);
+            }
+            this.totalBytes = total;
+        }
+
+        private static Set<String> expectedNames(ModelConfig config) {
+            Set<String> names = new LinkedHashSet<>();
+            names.add("model.embed_tokens.weight");
+            for (int i = 0; i < config.layers(); i++) {
+                String p = "model.layers." + i + ".";
+                for (String suffix : List.of("input_layernorm.weight", "post_attention_layernorm.weight",
+                        "self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight",
+                        "self_attn.o_proj.weight", "mlp.gate_proj.weight", "mlp.up_proj.weight", "mlp.down_proj.weight")) {
+                    names.add(p + suffix);
+                }
+            }
+            names.add("model.norm.weight");
+            names.add(config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight");
+            return names;
+        }
+
+        void read(String name) {
+            if (expected.contains(name) && seen.add(name)) {
+                bytes += checkpoint.byteLength(name);
+            }
+        }
+
+        void report() {
+            listener.onProgress(new LoadProgress(bytes, totalBytes, seen.size(), expected.size(),
+                    Duration.ofNanos(System.nanoTime() - started)));
+        }
+    }
+
+    /**
+     * Refuses a weight holding NaN or an infinity, naming it: such a checkpoint (a bad conversion, a diverged
+     * run, a corrupted download) would otherwise generate garbage and exit 0. One native reduction per tensor:
+     * the sum of finite values is finite unless the values are absurdly large (beyond 1e30 in float32), and
+     * only then does the exact elementwise test run, so finite weights are never refused.
+     */
+    static void requireFinite(NDArray weights, String name) {
+        float sum;
+        try (NDArray total = weights.sum()) {
+            sum = total.toType(DataType.FLOAT32, false).getFloat();
+        }
+        if (Float.isFinite(sum)) {
+            return;
+        }
+        boolean bad;
+        try (NDArray nan = weights.isNaN(); NDArray inf = weights.isInfinite(); NDArray either = nan.logicalOr(inf);
+             NDArray any = either.any()) {
+            bad = any.getBoolean();
+        }
+        if (bad) {
+            throw nonFinite(name);
+        }
+    }
+
+    /**
+     * The same check for a tensor read straight from the file (the embedding, which is never copied): a scan
+     * of its bit patterns for an all-ones exponent, without converting anything.
+     */
+    static void requireFinite(StoredTensor t) {
+        ByteBuffer data = t.data();
+        switch (t.type()) {
+            case F32 -> {
+                java.nio.IntBuffer bits = data.asIntBuffer();
+                int[] chunk = new int[8192];
+                while (bits.hasRemaining()) {
+                    int n = Math.min(chunk.length, bits.remaining());
+                    bits.get(chunk, 0, n);
+                    for (int i = 0; i < n; i++) {
+                        if ((chunk[i] & 0x7f800000) == 0x7f800000) {
+                            throw nonFinite(t.name());
+                        }
+                    }
+                }
+            }
+            case F16, BF16 -> {
+                int exponent = t.type() == StorageType.F16 ? 0x7c00 : 0x7f80;
+                java.nio.ShortBuffer bits = data.asShortBuffer();
+                short[] chunk = new short[16384];
+                while (bits.hasRemaining()) {
+                    int n = Math.min(chunk.length, bits.remaining());
+                    bits.get(chunk, 0, n);
+                    for (int i = 0; i < n; i++) {
+                        if ((chunk[i] & exponent) == exponent) {
+                            throw nonFinite(t.name());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static CheckpointException nonFinite(String name) {
+        return new CheckpointException("Tensor '" + name + "' holds NaN or infinite values: the checkpoint is"
+                + " corrupted or was saved from a diverged model, and would generate garbage. Download it again or"
+                + " check how it was converted (e.g. torch.isfinite(state_dict['" + name + "']).all()).");
+    }
+
     /** Turns stored tensors into device arrays of the compute type. */
     private static final class Loader {
         private final Checkpoint checkpoint;
@@ -170,7 +304,10 @@ public final class LlamaWeights implements AutoCloseable {
         private final DataType dtype;
         private final Set<String> used = new HashSet<>();
 
-        Loader(Checkpoint checkpoint, ModelConfig config, NDManager manager, DataType dtype) {
+        final Progress progress;
+
+        Loader(Checkpoint checkpoint, ModelConfig config, NDManager manager, DataType dtype, Progress progress) {
+            this.progress = progress;
             this.checkpoint = checkpoint;
             this.config = config;
             this.manager = manager;
@@ -196,6 +333,12 @@ public final class LlamaWeights implements AutoCloseable {
             NDArray view = wrap(stored(name, new long[] {config.hiddenSize()}));
             NDArray current = replace(view, view.toDevice(manager.getDevice(), false));
             current = replace(current, current.toType(DataType.FLOAT32, true));
+            try {
+                requireFinite(current, name);
+            } catch (RuntimeException e) {
+                current.close();
+                throw e;
+            }
             return replace(current, current.mul((float) Math.sqrt(config.hiddenSize())));
         }
 
@@ -208,6 +351,7 @@ public final class LlamaWeights implements AutoCloseable {
             NDArray padded = manager.zeros(new Shape(out + 1, in), dtype);
             try {
                 TorchOps.write(padded, view, new long[] {0, 0}, new long[] {out, in});   // converts type and device
+                requireFinite(padded, name);   // the zero row adds nothing to the sum
                 return padded;
             } catch (RuntimeException e) {
                 padded.close();
@@ -235,6 +379,9 @@ public final class LlamaWeights implements AutoCloseable {
                 for (int i = 0; i < names.length; i++) {
                     try (NDArray view = wrap(stored(names[i], shapes[i]))) {
                         TorchOps.write(stacked, view, new long[] {at, 0}, new long[] {at + shapes[i][0], in});
+                    }
+                    try (NDArray rowsOfThis = TorchOps.slice(stacked, 0, at, at + shapes[i][0])) {
+                        requireFinite(rowsOfThis, names[i]);   // float32 here, whatever the stored type
                     }
                     if (i == 0 && firstScale != 1f) {
                         try (NDArray scale = manager.create(firstScale)) {
@@ -272,6 +419,7 @@ public final class LlamaWeights implements AutoCloseable {
                         + config.layers() + " layers) or a shard is incomplete.");
             }
             StoredTensor t = checkpoint.tensor(name);
+            progress.read(name);
             if (!Arrays.equals(t.shape(), expected)) {
                 throw new CheckpointException("Tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                         + " but config.json implies " + Arrays.toString(expected)

@@ -185,7 +185,8 @@ public final class HfTextTokenizer implements TextTokenizer, AutoCloseable {
         lock.lock();
         if (closed) {
             lock.unlock();
-            throw new ModelClosedException("The tokenizer was closed");
+            throw new ModelClosedException("The model this tokenizer belongs to has been closed, and its tokenizer with it: "
+                    + "load the model again (or build a new RemoteModel) to encode or decode.");
         }
         return lock;
     }
