@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /** The {@code asclepius} command-line program. */
 @Command(name = "asclepius", mixinStandardHelpOptions = true, version = "asclepius 0.1.0",
         description = "Run the Asclepius clinical LLM locally (DJL + PyTorch, no Python).",
-        subcommands = {DemoCommand.class, GenerateCommand.class, BenchCommand.class, RandomModelCommand.class,
+        subcommands = {DemoCommand.class, GenerateCommand.class, BenchCommand.class, RandomModelCommand.class, ConvertCommand.class,
                 RunCommand.class, BatchCommand.class, ParseCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class AsclepiusCli {
     /** Exit code of a user error (bad option, missing file, unusable model folder), as picocli uses for usage errors. */

@@ -138,7 +138,7 @@ final class BatchCommand implements Callable<Integer> {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        try (AsclepiusClient client = AsclepiusClient.builder().model(modelOptions.load()).closeModel(true)
+        try (AsclepiusClient client = AsclepiusClient.builder().model(modelOptions.loadAny()).closeModel(true)
                 .generation(generation).build();
              OutputStream sink = new FileOutputStream(output.toFile(), true);
              notes) {

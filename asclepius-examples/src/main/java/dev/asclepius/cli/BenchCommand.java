@@ -105,6 +105,9 @@ final class BenchCommand implements Callable<Integer> {
                     + floorAttempts + " and " + maxFloorSpread + ".");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (modelOptions.gguf()) {
+            return ggufBench(out);
+        }
         try (LocalModel model = modelOptions.load()) {
             int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize());
             int threads = PyTorchRuntime.threads();
@@ -319,5 +322,78 @@ final class BenchCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new InvalidInputException(file + " must hold integer token ids separated by spaces or commas: " + e.getMessage());
         }
+    }
+
+    /**
+     * The llama.cpp backend's numbers on the same synthetic prompt: prefill tok/s from the time to the first
+     * token, decode tok/s over the later tokens (medians of the timed runs), and the process's resident memory.
+     */
+    private int ggufBench(PrintWriter out) throws IOException {
+        if (repeat < 1 || warmup < 0 || newTokens < 2) {
+            throw new InvalidInputException("--repeat must be >= 1, --warmup >= 0 and --new-tokens >= 2.");
+        }
+        try (dev.asclepius.core.LanguageModel model = modelOptions.loadAny()) {
+            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize());
+            dev.asclepius.core.GenerationConfig config = dev.asclepius.core.GenerationConfig.builder()
+                    .maxNewTokens(newTokens).ignoreEos(true).build();
+            // the backend keeps the last prompt's cache; vary the first token after BOS so every run computes its prompt
+            java.util.List<Double> prefill = new java.util.ArrayList<>();
+            java.util.List<Double> decode = new java.util.ArrayList<>();
+            for (int i = 0; i < warmup + repeat; i++) {
+                int[] p = prompt.clone();
+                if (p.length > 1) {
+                    p[1] = 1000 + i;
+                }
+                dev.asclepius.core.GenerationResult r = model.generate(p, config);
+                if (i >= warmup) {
+                    prefill.add(p.length / (r.prefillTime().toNanos() / 1e9));
+                    decode.add(r.decodeTokensPerSecond());
+                }
+            }
+            long rss = residentBytes();
+            double pre = median(prefill);
+            double dec = median(decode);
+            if (json) {
+                com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+                o.addProperty("backend", "llama.cpp");
+                o.addProperty("model", modelOptions.model);
+                o.addProperty("promptTokens", prompt.length);
+                o.addProperty("newTokens", newTokens);
+                o.addProperty("prefillTokensPerSecond", pre);
+                o.addProperty("decodeTokensPerSecond", dec);
+                o.addProperty("residentBytes", rss);
+                out.println(Json.GSON.toJson(o));
+            } else {
+                out.printf("model            %s (llama.cpp, %s threads)%n", modelOptions.model,
+                        modelOptions.threads == null ? "all" : modelOptions.threads.toString());
+                out.printf("prompt           %d tokens, %d new tokens, %d warmup + %d timed runs (medians)%n",
+                        prompt.length, newTokens, warmup, repeat);
+                out.printf("prefill          %.1f tok/s%n", pre);
+                out.printf("decode           %.1f tok/s%n", dec);
+                out.printf("resident memory  %.0f MB%n", rss / 1e6);
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    private static double median(java.util.List<Double> v) {
+        java.util.List<Double> s = new java.util.ArrayList<>(v);
+        java.util.Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
+
+    /** VmRSS of this process (Linux), or -1 where /proc is absent. */
+    static long residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 }

@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.GenerationResult;
 import dev.asclepius.core.InvalidInputException;
+import dev.asclepius.core.LanguageModel;
 import dev.asclepius.core.LocalModel;
 import dev.asclepius.core.PromptTemplate;
 import dev.asclepius.core.TokenListener;
@@ -102,11 +103,14 @@ final class GenerateCommand implements Callable<Integer> {
         // What the user typed is checked (and the note read) before the model loads: seconds to minutes.
         int[] givenIds = input.promptIds != null ? parsePromptIds(input.promptIds) : null;
         String noteText = input.note != null ? Files.readString(input.note.note, StandardCharsets.UTF_8) : null;
-        try (LocalModel model = modelOptions.load()) {
+        try (LanguageModel model = modelOptions.loadAny()) {
             int[] ids = givenIds != null ? givenIds : input.prompt != null ? model.tokenizer().encode(input.prompt)
                     : model.tokenizer().encode(input.note.template.format(noteText, input.note.instruction));
             if (logitsOut != null) {
-                Npy.writeFloat32(logitsOut, model.logits(ids));
+                if (!(model instanceof LocalModel local)) {
+                    throw new InvalidInputException("--logits-out needs the DJL engine: llama.cpp's binding does not expose logits");
+                }
+                Npy.writeFloat32(logitsOut, local.logits(ids));
             }
             TokenListener listener = json ? TokenListener.NONE : (delta, id) -> {
                 out.print(delta);

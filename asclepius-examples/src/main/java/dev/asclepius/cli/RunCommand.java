@@ -63,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
         AsclepiusClient.Builder builder = remote != null
                 ? AsclepiusClient.builder().model(RemoteModel.builder(remote, modelOptions.model.replace('\\', '/'))
                         .stream(true).build()).closeModel(true)
-                : AsclepiusClient.builder().model(modelOptions.load()).closeModel(true);
+                : AsclepiusClient.builder().model(modelOptions.loadAny()).closeModel(true);
         try (AsclepiusClient client = builder.generation(generation).build()) {
             result = run(client, task, note);
         }

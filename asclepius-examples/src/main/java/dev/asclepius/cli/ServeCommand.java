@@ -1,7 +1,7 @@
 package dev.asclepius.cli;
 
 import dev.asclepius.core.InvalidInputException;
-import dev.asclepius.core.LocalModel;
+import dev.asclepius.core.LanguageModel;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -158,7 +158,7 @@ final class ServeCommand implements Callable<Integer> {
         positive("--max-request-bytes", maxRequestBytes);
         positive("--max-header-bytes", maxHeaderBytes);
         positive("--max-connections", maxConnections);
-        try (LocalModel model = modelOptions.load();
+        try (LanguageModel model = modelOptions.loadAny();
              CompletionServer server = configure(CompletionServer.builder(model, name), keys, headerDeadline,
                      bodyDeadline, idle).start()) {
             Thread hook = new Thread(stop::countDown, "asclepius-serve-shutdown");

@@ -191,7 +191,9 @@ class DocsCommandsTest {
                 args.set(i, "127.0.0.1");
             } else if (option.equals("--port")) {
                 args.set(i, "0");
-            } else if (option.equals("--output") || option.equals("--out") || option.equals("--logits-out")) {
+            } else if (option.equals("--output") || option.equals("--out") || option.equals("--logits-out")
+                    || option.equals("--to") || (option.equals("--model") && a.endsWith(".gguf"))) {
+                // a converted GGUF file (convert --to, then --model FILE.gguf) lives in the temporary folder too
                 args.set(i, tmp.resolve("out").resolve(Path.of(a).getFileName()).toString());
                 Files.createDirectories(tmp.resolve("out"));
             } else if (!a.startsWith("-") && !a.startsWith("/") && Files.exists(root.resolve(a))) {

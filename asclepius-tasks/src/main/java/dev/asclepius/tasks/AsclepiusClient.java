@@ -11,6 +11,8 @@ import dev.asclepius.core.ModelClosedException;
 import dev.asclepius.core.PromptTemplate;
 import dev.asclepius.core.TokenListener;
 import dev.asclepius.core.hub.HubModels;
+import dev.asclepius.core.spi.ModelProviders;
+import dev.asclepius.core.spi.ModelRequest;
 import dev.asclepius.core.remote.RemoteModel;
 import dev.asclepius.tasks.internal.AbbreviationTask;
 import dev.asclepius.tasks.internal.CoreferenceTask;
@@ -437,6 +439,7 @@ public final class AsclepiusClient implements AutoCloseable {
         private Path modelDir;
         private String modelRef;
         private String revision;
+        private String ggufFile;
         private Boolean offline;
         private HubModels hub;
         private LanguageModel model;
@@ -471,6 +474,17 @@ public final class AsclepiusClient implements AutoCloseable {
             this.modelDir = null;
             this.model = null;
             this.parent = null;
+            return this;
+        }
+
+        /**
+         * A {@code .gguf} file inside the hub repository (or folder) given to {@link #model(String)}, e.g.
+         * {@code "asclepius-7b.Q8_0.gguf"}: the model then runs on llama.cpp, which needs
+         * {@code dev.asclepius:asclepius-llamacpp} on the class path. A {@code .gguf} path given to
+         * {@code model(...)} itself needs no file name.
+         */
+        public Builder ggufFile(String value) {
+            this.ggufFile = Objects.requireNonNull(value, "ggufFile");
             return this;
         }
 
@@ -573,13 +587,28 @@ public final class AsclepiusClient implements AutoCloseable {
                 throw new InvalidInputException("revision, offline and hub apply only when the client loads the model "
                         + "by folder or hub id (model(String))");
             }
+            if (ggufFile != null && modelRef == null && modelDir == null) {
+                throw new InvalidInputException("ggufFile names a file of the model given with model(String) or model(Path)");
+            }
             Path dir = modelDir;
-            if (modelRef != null) {
+            String ref = modelRef != null ? modelRef : modelDir != null ? modelDir.toString() : null;
+            if (ref != null) {
                 HubModels h = hub != null ? hub : HubModels.fromEnvironment();
                 if (offline != null && offline != h.offline()) {
                     h = h.toBuilder().offline(offline).build();
                 }
-                dir = h.locate(modelRef, revision);
+                ModelRequest request = new ModelRequest(ref, Optional.ofNullable(ggufFile), Optional.ofNullable(revision),
+                        threads, OptionalInt.empty(), OptionalInt.empty(), h);
+                if (request.wantsGguf()) {
+                    // a .gguf runs on llama.cpp, found on the class path (asclepius-llamacpp) so this module need not depend on it
+                    if (device != null || computeType != null || kvCacheBudget > 0) {
+                        throw new InvalidInputException("device, computeType and kvCacheBudget apply to the DJL engine, not to a GGUF model");
+                    }
+                    return new AsclepiusClient(new ModelLease(ModelProviders.openGguf(request), true), generation, template, executor);
+                }
+                if (modelRef != null) {
+                    dir = h.locate(modelRef, revision);
+                }
             }
             if (dir != null) {
                 LocalModel.Builder b = LocalModel.builder(dir);

@@ -172,6 +172,47 @@ public final class HubModels {
         return snap;
     }
 
+    /**
+     * One named file of {@code repoId} at {@code revision} (e.g. a {@code .gguf} quantization, which such
+     * repositories hold instead of config, tokenizer and weights), from the cache or downloaded into it.
+     *
+     * @throws HubOfflineException offline and the file is not cached
+     * @throws HubNotFoundException no such id, revision or file
+     */
+    public Path resolveFile(String repoId, String revision, String file) {
+        if (!isRepoId(repoId)) {
+            throw new InvalidInputException("\"" + repoId + "\" is not a Hugging Face model id: expected \"org/name\"");
+        }
+        if (file == null || file.isBlank() || file.contains("..") || file.startsWith("/")) {
+            throw new InvalidInputException("Unusable file name \"" + file + "\" in " + repoId);
+        }
+        String rev = revision == null || revision.isBlank() ? MAIN : revision.trim();
+        HubCache cache = new HubCache(cacheDir, repoId);
+        Optional<String> cached = cache.commitFor(rev);
+        if (cached.isPresent() && Files.isRegularFile(cache.snapshot(cached.get()).resolve(file))) {
+            return cache.snapshot(cached.get()).resolve(file);
+        }
+        if (offline) {
+            throw new HubOfflineException("Offline (HF_HUB_OFFLINE or offline(true)) and the hub cache " + cacheDir
+                    + " does not hold " + file + " of " + repoId + " at revision \"" + rev + "\". Download it once online"
+                    + " (huggingface-cli download " + repoId + " " + file + "), or point HF_HUB_CACHE at the cache that has it");
+        }
+        HubDownloader dl = new HubDownloader(endpoint, token, listener, maxAttempts, timeout);
+        HubDownloader.RepoInfo info = dl.info(repoId, rev);
+        if (!info.files().contains(file)) {
+            throw new HubNotFoundException("Model " + repoId + " at revision \"" + rev + "\" has no file " + file
+                    + "; it holds: " + String.join(", ", info.files()));
+        }
+        try {
+            if (!rev.equals(info.commit())) {
+                cache.writeRef(rev, info.commit());
+            }
+        } catch (IOException e) {
+            throw HubDownloader.ioError(cache, "refs/" + rev, e);
+        }
+        return dl.fetch(cache, repoId, rev, info.commit(), file);
+    }
+
     /** Which files to fetch, in order: optional small files, then config and tokenizer, then the weights. */
     private List<String> plan(String repoId, String rev, HubDownloader.RepoInfo info, HubCache cache, HubDownloader dl) {
         Set<String> files = new HashSet<>(info.files());

@@ -377,6 +377,28 @@ class HubModelsTest {
         assertThat(ProgressBar.line("x", 1_000_000, -1, 0)).isEqualTo("x 1.0 MB 0.0 MB/s");
     }
 
+    @Test
+    void resolveFileFetchesOneNamedFileThenServesItFromTheCacheOffline() throws IOException {
+        Path src = tmp.resolve("src-gguf");
+        Files.createDirectories(src);
+        byte[] gguf = new byte[50_000];
+        new Random(3).nextBytes(gguf);
+        Files.write(src.resolve("model.Q8_0.gguf"), gguf);
+        Files.write(src.resolve("model.Q4_0.gguf"), new byte[1000]);
+        Files.writeString(src.resolve("README.md"), "quantizations");
+        hub.publish(ID, C1, src, "main");
+
+        Path file = models().build().resolveFile(ID, null, "model.Q8_0.gguf");
+        assertThat(file).isEqualTo(repoDir().resolve("snapshots").resolve(C1).resolve("model.Q8_0.gguf"));
+        assertThat(Files.readAllBytes(file)).isEqualTo(gguf);
+        assertThat(hub.count("GET", "model.Q4_0.gguf")).isZero();
+        assertThat(models("HF_HUB_OFFLINE", "1").build().resolveFile(ID, "main", "model.Q8_0.gguf")).isEqualTo(file);
+        assertThatThrownBy(() -> models("HF_HUB_OFFLINE", "1").build().resolveFile(ID, "main", "model.Q4_0.gguf"))
+                .isInstanceOf(HubOfflineException.class).hasMessageContaining("model.Q4_0.gguf");
+        assertThatThrownBy(() -> models().build().resolveFile(ID, "main", "model.F16.gguf"))
+                .isInstanceOf(HubNotFoundException.class).hasMessageContaining("model.Q8_0.gguf");
+    }
+
     /** Every file under {@code root} except the cache and the published sources, relative, sorted. */
     private List<String> filesOutsideTheCache() throws IOException {
         try (Stream<Path> s = Files.walk(tmp)) {
