@@ -142,7 +142,10 @@ public final class LlamaCppModel implements LanguageModel {
     private GenerationResult run(int[] promptIds, GenerationConfig config, TokenListener listener) {
         int room = contextLength - promptIds.length;
         int budget = Math.min(config.maxNewTokens(), room);
-        InferenceParameters p = new InferenceParameters("").setNPredict(budget).setCachePrompt(true)
+        // Prompt caching off: with java-llama.cpp 4.2.0's slot cache on, a request that extends the previous
+        // prompt was answered from wrong state now and then (Q8_0 teacher-forced top-1 agreement 7/32 instead
+        // of 30/32, seeded samples that did not repeat; 3 failures in 7 runs of LlamaCppModelTest, 0 in 8 off).
+        InferenceParameters p = new InferenceParameters("").setNPredict(budget).setCachePrompt(false)
                 .setIgnoreEos(config.ignoreEos()).setTemperature(config.temperature()).setMinP(0f)
                 .setTopK(config.topK()).setTopP(config.topP()).setRepeatPenalty(config.repetitionPenalty())
                 .setRepeatLastN(-1); // the whole context, like the penalty over prompt and output elsewhere
