@@ -59,7 +59,7 @@ public final class AbbreviationTask {
             public List<Abbreviation> parse(Grounder grounder, List<Reply> replies) {
                 List<Abbreviation> out = new ArrayList<>();
                 for (Reply r : replies) {
-                    out.addAll(parseAll(grounder, r));
+                    out.addAll(AnswerParsers.list(AnswerParsers.parse(Task.ABBREVIATIONS, grounder, ALL_QUESTION, r)));
                 }
                 return out;
             }
@@ -86,7 +86,7 @@ public final class AbbreviationTask {
 
             @Override
             public Optional<Abbreviation> parse(Grounder grounder, List<Reply> replies) {
-                return parseOne(grounder, replies.get(0), shortForm);
+                return AnswerParsers.first(AnswerParsers.parse(Task.ABBREVIATIONS, grounder, oneQuestion(shortForm), replies.get(0)));
             }
 
             @Override

@@ -54,7 +54,7 @@ public final class CoreferenceTask {
             public List<CoreferenceChain> parse(Grounder grounder, List<Reply> replies) {
                 List<CoreferenceChain> out = new ArrayList<>();
                 for (Reply r : replies) {
-                    out.addAll(parseAll(grounder, r));
+                    out.addAll(AnswerParsers.list(AnswerParsers.parse(Task.COREFERENCES, grounder, ALL_QUESTION, r)));
                 }
                 return out;
             }
@@ -80,7 +80,7 @@ public final class CoreferenceTask {
 
             @Override
             public Optional<CoreferenceChain> parse(Grounder grounder, List<Reply> replies) {
-                return parseOne(grounder, replies.get(0), mention);
+                return AnswerParsers.first(AnswerParsers.parse(Task.COREFERENCES, grounder, oneQuestion(mention), replies.get(0)));
             }
 
             @Override

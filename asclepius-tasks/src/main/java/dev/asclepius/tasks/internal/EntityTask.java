@@ -80,9 +80,11 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
     @Override
     public List<Entity> parse(Grounder grounder, List<Reply> replies) {
         List<Entity> out = new ArrayList<>();
+        List<String> questions = instructions();
         for (int i = 0; i < replies.size(); i++) {
-            EntityType type = i < asked.size() && replies.size() == asked.size() ? asked.get(i) : EntityType.OTHER;
-            out.addAll(parseAnswer(grounder, replies.get(i), type));
+            // the same path as a saved answer: the type comes from the question that was sent
+            String question = replies.size() == questions.size() ? questions.get(i) : "";
+            out.addAll(AnswerParsers.list(AnswerParsers.parse(Task.ENTITIES, grounder, question, replies.get(i))));
         }
         return out;
     }

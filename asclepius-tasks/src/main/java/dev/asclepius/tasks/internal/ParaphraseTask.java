@@ -47,7 +47,7 @@ public final class ParaphraseTask implements TaskSpec<Paraphrase> {
 
     @Override
     public Paraphrase parse(Grounder grounder, List<Reply> replies) {
-        return parseAnswer(grounder, replies.get(0), original);
+        return (Paraphrase) AnswerParsers.parse(Task.PARAPHRASE, grounder, instructions().get(0), replies.get(0));
     }
 
     public static Paraphrase parseAnswer(Grounder grounder, Reply reply, Optional<String> original) {

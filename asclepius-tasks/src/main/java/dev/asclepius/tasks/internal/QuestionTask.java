@@ -34,7 +34,7 @@ public final class QuestionTask implements TaskSpec<Answer> {
 
     @Override
     public Answer parse(Grounder grounder, List<Reply> replies) {
-        return parseAnswer(grounder, replies.get(0));
+        return (Answer) AnswerParsers.parse(Task.QUESTION_ANSWERING, grounder, question, replies.get(0));
     }
 
     /**

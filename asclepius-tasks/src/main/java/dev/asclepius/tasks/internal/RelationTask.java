@@ -59,7 +59,7 @@ public final class RelationTask {
             public List<Relation> parse(Grounder grounder, List<Reply> replies) {
                 List<Relation> out = new ArrayList<>();
                 for (Reply r : replies) {
-                    out.addAll(parseAll(grounder, r));
+                    out.addAll(AnswerParsers.list(AnswerParsers.parse(Task.RELATIONS, grounder, ALL_QUESTION, r)));
                 }
                 return out;
             }
@@ -85,7 +85,7 @@ public final class RelationTask {
 
             @Override
             public Optional<Relation> parse(Grounder grounder, List<Reply> replies) {
-                return parsePair(grounder, replies.get(0), a, b);
+                return AnswerParsers.first(AnswerParsers.parse(Task.RELATIONS, grounder, pairQuestion(a, b), replies.get(0)));
             }
 
             @Override

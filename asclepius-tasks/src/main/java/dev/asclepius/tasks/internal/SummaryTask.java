@@ -35,7 +35,7 @@ public final class SummaryTask implements TaskSpec<Summary> {
 
     @Override
     public Summary parse(Grounder grounder, List<Reply> replies) {
-        return parseAnswer(replies.get(0));
+        return (Summary) AnswerParsers.parse(Task.SUMMARY, grounder, instructions().get(0), replies.get(0));
     }
 
     public static Summary parseAnswer(Reply reply) {

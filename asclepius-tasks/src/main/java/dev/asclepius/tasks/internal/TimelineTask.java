@@ -38,7 +38,10 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     public Timeline parse(Grounder grounder, List<Reply> replies) {
         List<TimelineEvent> events = new ArrayList<>();
         for (Reply r : replies) {
-            parseInto(grounder, r, events);
+            for (TimelineEvent e : ((Timeline) AnswerParsers.parse(Task.TIMELINE, grounder, QUESTION, r)).events()) {
+                events.add(new TimelineEvent(events.size() + 1, e.event(), e.timeExpression(), e.normalized(),
+                        e.eventSpans(), e.timeSpans()));
+            }
         }
         return new Timeline(events);
     }
