@@ -4,6 +4,7 @@ import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.tasks.internal.AbbreviationTask;
 import dev.asclepius.tasks.internal.AnswerParsers;
 import dev.asclepius.tasks.internal.CoreferenceTask;
+import dev.asclepius.tasks.internal.EntityTask;
 import dev.asclepius.tasks.internal.Grounder;
 import dev.asclepius.tasks.internal.ParaphraseTask;
 import dev.asclepius.tasks.internal.QuestionTask;
@@ -63,6 +64,73 @@ public final class TaskParsers {
     /** {@link #parse(Task, ClinicalNote, String, boolean)} for an answer that ended normally. */
     public static Parsed<?> parse(Task task, ClinicalNote note, String rawResponse) {
         return parse(task, note, "", rawResponse, false);
+    }
+
+    /**
+     * The question the client sends for a task, for {@link #parse(Task, ClinicalNote, String, String, boolean)}
+     * when an answer was saved without its question but its form is known: {@code focus} is empty for the
+     * general question, else the entity type's name for ENTITIES ("medication"), the short form
+     * (ABBREVIATIONS), the two items (RELATIONS), the mention (COREFERENCES), the sentence (PARAPHRASE),
+     * the topic (SUMMARY), or the question itself (QUESTION_ANSWERING).
+     *
+     * @throws InvalidInputException when the task takes a different number of focus items, or the type is unknown
+     */
+    public static String question(Task task, List<String> focus) {
+        Objects.requireNonNull(task, "task");
+        int allowed = switch (task) {
+            case RELATIONS -> 2;
+            case TIMELINE -> 0;
+            default -> 1;
+        };
+        if (focus.stream().anyMatch(f -> f == null || f.isBlank())) {
+            throw new InvalidInputException("A focus item is empty");
+        }
+        if (task == Task.QUESTION_ANSWERING && focus.size() != 1) {
+            throw new InvalidInputException("Question answering needs the question itself");
+        }
+        if (!focus.isEmpty() && focus.size() != allowed) {
+            throw new InvalidInputException(task == Task.TIMELINE ? "The timeline has no focused form"
+                    : task + " takes " + allowed + " focus item" + (allowed == 1 ? "" : "s") + ", got " + focus.size());
+        }
+        if (focus.isEmpty()) {
+            return switch (task) {
+                case ENTITIES -> "Can you identify all the medical conditions, medications, tests, procedures and lifestyle "
+                        + "factors mentioned in the discharge summary?";
+                case ABBREVIATIONS -> AbbreviationTask.ALL_QUESTION;
+                case RELATIONS -> RelationTask.ALL_QUESTION;
+                case TIMELINE -> TimelineTask.QUESTION;
+                case COREFERENCES -> CoreferenceTask.ALL_QUESTION;
+                case PARAPHRASE -> ParaphraseTask.NOTE_QUESTION;
+                case SUMMARY -> SummaryTask.NOTE_QUESTION;
+                case QUESTION_ANSWERING -> throw new IllegalStateException("unreachable");
+            };
+        }
+        String f = focus.get(0).strip();
+        return switch (task) {
+            case ENTITIES -> EntityTask.question(entityType(f));
+            case ABBREVIATIONS -> AbbreviationTask.oneQuestion(f);
+            case RELATIONS -> RelationTask.pairQuestion(f, focus.get(1).strip());
+            case COREFERENCES -> CoreferenceTask.oneQuestion(f);
+            case PARAPHRASE -> ParaphraseTask.sentenceQuestion(f);
+            case SUMMARY -> SummaryTask.focusQuestion(f);
+            case QUESTION_ANSWERING -> f;
+            case TIMELINE -> throw new IllegalStateException("unreachable");
+        };
+    }
+
+    /** An entity type as a user writes it: "medication", "medications", "lifestyle factor", "TEST". */
+    public static EntityType entityType(String text) {
+        String name = text.trim().toUpperCase(java.util.Locale.ROOT).replace(' ', '_').replace('-', '_');
+        if (name.endsWith("S")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        for (EntityType t : EntityType.values()) {
+            if (t != EntityType.OTHER && t.name().equals(name)) {
+                return t;
+            }
+        }
+        throw new InvalidInputException("Unknown entity type '" + text + "': use condition, medication, test, "
+                + "procedure or lifestyle_factor");
     }
 
     @SuppressWarnings("unchecked")

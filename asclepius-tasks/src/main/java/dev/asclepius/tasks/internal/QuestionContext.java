@@ -70,7 +70,10 @@ public record QuestionContext(Optional<EntityType> entityType, Optional<List<Str
         while (m.find()) {
             for (int g = 1; g <= 4; g++) {
                 if (m.group(g) != null) {
-                    String t = m.group(g).strip().replaceAll("[.,;:]+$", "").strip();
+                    String t = m.group(g).strip().replaceAll("[,;:]+$", "").strip();
+                    if (t.endsWith(".") && t.indexOf('.') == t.length() - 1) {
+                        t = t.substring(0, t.length() - 1).strip(); // a sentence's full stop, not "b.i.d."
+                    }
                     if (!t.isEmpty()) {
                         out.add(t);
                     }
