@@ -266,6 +266,41 @@ public final class AnswerText {
         return s.replaceAll("[.;:]+$", "").strip();
     }
 
+    private static final Pattern CLOSING = Pattern.compile("(?i)^(?:let me know|i hope|hope this|feel free|if you (?:have|need|would)|"
+            + "please (?:let|note|consult|refer|keep)|it is important|it's important|overall,|in summary|in conclusion|"
+            + "note:|notes?:|these (?:are|were) (?:the|all)|this (?:list|information|summary) (?:is|was|includes|may)|"
+            + "all (?:of )?(?:these|the above)|(?:i )?(?:would )?recommend|it should be noted|keep in mind|"
+            + "no other \\w+|there (?:are|were) no other|the (?:discharge )?summary does not)\\b.*");
+
+    /** A closing remark ("Let me know if ...", "Please note that ...") that follows the items, not an item. */
+    public static boolean isClosing(String line) {
+        return CLOSING.matcher(line.strip()).matches();
+    }
+
+    /**
+     * Splits an inline list written with semicolons ("AF - atrial fibrillation; CKD - chronic kidney disease")
+     * into its parts. A line with no top-level semicolon comes back whole.
+     */
+    public static List<String> semicolonParts(String line) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '(' || c == '[') {
+                depth++;
+            } else if ((c == ')' || c == ']') && depth > 0) {
+                depth--;
+            } else if (c == ';' && depth == 0) {
+                out.add(line.substring(start, i).strip());
+                start = i + 1;
+            }
+        }
+        out.add(line.substring(start).strip().replaceFirst("(?i)^and\\s+", ""));
+        out.removeIf(String::isEmpty);
+        return out.isEmpty() ? List.of(line) : out;
+    }
+
     /** Removes a leading article ("a chest X-ray" -> "chest X-ray"). */
     public static String stripArticle(String item) {
         return item.replaceFirst("(?i)^(?:a|an|the)\\s+", "").strip();

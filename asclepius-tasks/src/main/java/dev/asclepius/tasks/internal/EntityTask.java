@@ -50,6 +50,23 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
     private static final Pattern NOT_GIVEN = Pattern.compile("(?i)^(?:\\(?\\s*)?(?:dosage|dose|result|results)?\\s*"
             + "(?:not (?:specified|mentioned|provided|stated|given|available|documented)|unknown|n/a|unspecified)\\)?$");
 
+    private static final Pattern FIELD = Pattern.compile("(?i)^(dose|dosage|dosing|frequency|route|strength|amount|sig|"
+            + "indications?|reason|purpose|used for|use|results?|findings?|values?|levels?|interpretation|outcome|status|"
+            + "date|dates|timing|duration|details?|notes?|comments?|description|significance|class|type)\\s*:\\s*(.*)$");
+    private static final Pattern SUBJECT_VERB = Pattern.compile("(?i)^(?:(?:the )?patient|she|he|they|mrs?\\.? \\w+|ms\\.? \\w+)\\s+"
+            + "(?:(?:also|currently|previously|reportedly|still|no longer)\\s+)?(?:denies|denied|reports?|reported|quit|stopped|"
+            + "endorses|endorsed|admits to|has|had|is|was|takes|took|underwent|received|developed|presented with|complained of)\\s+");
+    /** A subject before a habit verb: "She drinks alcohol rarely" keeps the habit as the answer wrote it. */
+    private static final Pattern SUBJECT_ONLY = Pattern.compile("(?i)^(?:(?:the )?patient|she|he|they)\\s+"
+            + "(?=(?:drinks|drank|smokes|smoked|uses|used|consumes|consumed|exercises|walks|follows|eats)\\b)");
+    private static final Pattern LIFESTYLE_VERB = Pattern.compile("(?i)^(?:quit|stopped|gave up)\\s+");
+    private static final Pattern LIFESTYLE_TAIL = Pattern.compile("(?i)\\s+(?:(?:about |approximately |over )?\\d+ (?:years?|months?) ago|"
+            + "(?:for|since) (?:the (?:past|last) )?\\d+ .*)$");
+    private static final Pattern TEST_STATE = Pattern.compile("(?i)^(.+?)\\s+((?:was |were |is |are )?(?:negative|positive|normal|"
+            + "abnormal|unremarkable|elevated|low|high|decreased|increased|within normal limits|peaked|rose|fell|dropped|"
+            + "improved|normalized|remained|trended)\\b.*)$");
+    private static final Pattern FAMILY_TAIL = Pattern.compile("(?i)\\s+in (?:his|her|the patient's|their) (?:father|mother|"
+            + "brother|sister|sibling|parent|grandfather|grandmother|son|daughter|family)s?$");
     private static final Pattern TRAILING_PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)$");
     private static final Pattern SPACED_DASH = Pattern.compile("\\s[-–—]\\s");
 
@@ -97,6 +114,12 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
         for (String rawLine : AnswerText.lines(text)) {
             boolean bullet = AnswerText.isBullet(rawLine);
             String line = AnswerText.stripBullet(rawLine);
+            // "- Dose: 5 mg daily" under "1. Warfarin": a field of the item above, not an item
+            Matcher field = FIELD.matcher(line);
+            if (field.matches() && !out.isEmpty()) {
+                attachField(out, field.group(1), field.group(2));
+                continue;
+            }
             Matcher h = HEADING.matcher(line);
             if (h.matches()) {
                 Optional<EntityType> headed = typeOf(h.group(1));
@@ -106,22 +129,29 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
                     current = headed.get();
                     String rest = h.group(2).strip();
                     if (!rest.isEmpty() && !AnswerText.saysNothingFound(rest)) {
-                        for (String item : mergeDoseParts(AnswerText.splitList(rest.replaceAll("[.]$", "")))) {
-                            add(out, grounder, item, current);
+                        for (String part : AnswerText.semicolonParts(rest.replaceAll("[.]$", ""))) {
+                            for (String item : mergeDoseParts(AnswerText.splitList(part))) {
+                                add(out, grounder, item, current);
+                            }
                         }
                     }
                     continue;
                 }
             }
-            if (AnswerText.isNothingLine(line) || AnswerText.isPreamble(line)) {
+            if (AnswerText.isNothingLine(line) || AnswerText.isPreamble(line) || AnswerText.isClosing(line)) {
                 continue;
             }
-            if (bullet) {
-                add(out, grounder, line, current);
+            List<String> parts = itemParts(line);
+            if (bullet || parts.size() > 1) {
+                for (String part : parts) {
+                    if (!AnswerText.saysNothingFound(part) || part.split("\\s+").length <= 3) {
+                        add(out, grounder, part, current);
+                    }
+                }
                 continue;
             }
             for (String sentence : AnswerText.sentences(line)) {
-                if (AnswerText.saysNothingFound(sentence)) {
+                if (AnswerText.saysNothingFound(sentence) || AnswerText.isClosing(sentence)) {
                     continue;
                 }
                 String body = AnswerText.stripLeadIn(sentence);
@@ -133,6 +163,43 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             }
         }
         return out;
+    }
+
+    /**
+     * The items of an inline list written with semicolons ("Warfarin - 5 mg daily; Metoprolol - 25 mg BID"),
+     * when every part is shaped like an item (a short name before any detail); else the line whole.
+     */
+    private static List<String> itemParts(String line) {
+        List<String> parts = AnswerText.semicolonParts(line);
+        if (parts.size() < 2) {
+            return List.of(line);
+        }
+        for (String p : parts) {
+            String name = p.split("\\s[-–—]\\s|:\\s|\\s\\(", 2)[0];
+            if (name.split("\\s+").length > 6) {
+                return List.of(line);
+            }
+        }
+        return parts;
+    }
+
+    private static void attachField(List<Entity> out, String key, String value) {
+        String v = AnswerText.tidy(value);
+        if (v.isEmpty() || NOT_GIVEN.matcher(v).matches() || AnswerText.saysNothingFound(v)) {
+            return;
+        }
+        Entity last = out.get(out.size() - 1);
+        String k = key.toLowerCase(Locale.ROOT);
+        if (k.matches("dos\\w*|frequency|route|strength|amount|sig")) {
+            if (last.type() == EntityType.TEST) {
+                return;
+            }
+            String dose = last.dosage().map(d -> d + ", " + v).orElse(v);
+            out.set(out.size() - 1, new Entity(last.text(), last.type(), Optional.of(dose), last.result(), last.status(), last.spans()));
+        } else if (k.matches("results?|findings?|values?|levels?|interpretation|outcome")) {
+            out.set(out.size() - 1, new Entity(last.text(), last.type(), last.dosage(), Optional.of(v), last.status(), last.spans()));
+        }
+        // indication, reason, date, notes: context for the item, not the entity itself
     }
 
     /** "metformin 500 mg, twice daily": a part that is only a dose belongs to the item before it. */
@@ -198,9 +265,13 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             }
         } else if (type == EntityType.TEST) {
             Matcher r = TEST_RESULT.matcher(item);
+            Matcher state = TEST_STATE.matcher(item);
             if (r.matches()) {
                 name = r.group(1);
                 detail = r.group(2);
+            } else if (state.matches()) {
+                name = state.group(1);
+                detail = state.group(2);
             }
         }
         name = AnswerText.tidy(name.replaceAll("[,\\s]+$", ""));
@@ -211,7 +282,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
         } else if (HISTORICAL.matcher(item).find()) {
             status = Optional.of(EntityStatus.HISTORICAL);
         }
-        name = name.replaceFirst("(?i)^(?:(?:a )?(?:past )?(?:medical )?history of|denies|denied|negative for|no)\\s+", "");
+        name = cleanName(name, type);
         if (name.isEmpty()) {
             return;
         }
@@ -219,6 +290,29 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
         Optional<String> dosage = type == EntityType.MEDICATION ? value : Optional.empty();
         Optional<String> result = type == EntityType.TEST ? value : Optional.empty();
         out.add(new Entity(name, type, dosage, result, status, grounder.locate(name)));
+    }
+
+    /** The entity alone: no subject and verb ("She denies"), no "history of", no frequency of a habit. */
+    private static String cleanName(String raw, EntityType type) {
+        String name = raw.strip();
+        String prev;
+        do {
+            prev = name;
+            name = SUBJECT_ONLY.matcher(name).replaceFirst("");
+            name = SUBJECT_VERB.matcher(name).replaceFirst("");
+            name = name.replaceFirst("(?i)^(?:note that|also|and|there (?:is|was|are|were)|significant for|notable for)\\s+", "");
+            name = name.replaceFirst("(?i)^(?:(?:a|an|the)\\s+)?(?:(?:known|remote|prior|past|previous)\\s+)?(?:(?:past|family)\\s+)?"
+                    + "(?:(?:medical|surgical|social)\\s+)?history (?:of|significant for|notable for)\\s+", "");
+            name = name.replaceFirst("(?i)^(?:denies|denied|negative for|no|not|without)\\s+(?:any\\s+)?", "");
+            name = AnswerText.stripArticle(name);
+            if (type == EntityType.LIFESTYLE_FACTOR) {
+                name = LIFESTYLE_VERB.matcher(name).replaceFirst("");
+                name = LIFESTYLE_TAIL.matcher(name).replaceFirst("");
+            }
+            name = FAMILY_TAIL.matcher(name).replaceFirst("");
+            name = AnswerText.tidy(name);
+        } while (!name.equals(prev));
+        return name;
     }
 
     /** Position of a " - " separator (not a hyphen inside a word like "X-ray"). */

@@ -90,7 +90,8 @@ public record QuestionContext(Optional<EntityType> entityType, Optional<List<Str
     static Optional<EntityType> entityType(String q) {
         String s = q.toLowerCase(Locale.ROOT);
         List<EntityType> kinds = new ArrayList<>();
-        if (s.matches("(?s).*\\b(?:medications?|medicines?|drugs?|prescri\\w*|meds|dosages?|doses)\\b.*")) {
+        if (s.matches("(?s).*\\b(?:medications?|medicines?|drugs?|prescri\\w*|meds|dosages?|doses|antibiotics?|anticoagula\\w*|"
+                + "antihypertensives?|analgesics?|inhalers?|insulins?|statins?|steroids?|diuretics?)\\b.*")) {
             kinds.add(EntityType.MEDICATION);
         }
         if (s.matches("(?s).*\\b(?:tests?|labs?|laboratory|imaging|investigations?|studies|scans?|workup|results?)\\b.*")) {
