@@ -179,6 +179,7 @@ public final class ParseEval {
                     boolean found = !c.expected().has("found") || c.expected().get("found").isJsonNull()
                             || c.expected().get("found").getAsBoolean();
                     t.expected++;
+                    t.parsed++;
                     if (found == a.found()) {
                         t.matched++;
                     } else {

@@ -32,9 +32,7 @@ public final class AnswerParsers {
                         ? AbbreviationTask.parseOne(g, reply, ctx.target().get()).stream().toList()
                         : AbbreviationTask.parseAll(g, reply);
             case RELATIONS:
-                return ctx.pair().isPresent()
-                        ? RelationTask.parsePair(g, reply, ctx.pair().get().get(0), ctx.pair().get().get(1)).stream().toList()
-                        : RelationTask.parseAll(g, reply);
+                return relations(g, ctx, reply);
             case TIMELINE:
                 return TimelineTask.parseAnswer(g, reply);
             case COREFERENCES:
@@ -50,6 +48,25 @@ public final class AnswerParsers {
             default:
                 throw new IllegalStateException("unreachable: " + task);
         }
+    }
+
+    /**
+     * A pair question relates its two items when the note names them (quoted, or found verbatim); a pair
+     * written loosely ("the patient's drinking and his liver tests") is answered by the relations the
+     * answer states, and only when it states none by the pair itself.
+     */
+    static List<?> relations(Grounder g, QuestionContext ctx, Reply reply) {
+        if (ctx.pair().isEmpty()) {
+            return RelationTask.parseAll(g, reply);
+        }
+        String a = ctx.pair().get().get(0);
+        String b = ctx.pair().get().get(1);
+        List<?> pair = RelationTask.parsePair(g, reply, a, b).stream().toList();
+        if (ctx.pairQuoted() || pair.isEmpty() || (!g.locateStrict(a).isEmpty() && !g.locateStrict(b).isEmpty())) {
+            return pair;
+        }
+        List<?> stated = RelationTask.parseAll(g, reply);
+        return stated.isEmpty() ? pair : stated;
     }
 
     static List<Entity> entities(Grounder g, QuestionContext ctx, Reply reply) {

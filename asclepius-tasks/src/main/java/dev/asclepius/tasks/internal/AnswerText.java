@@ -240,8 +240,8 @@ public final class AnswerText {
             + "(?:\\s+(?:in|during) (?:the|this) [a-z ]+?)?\\s+(?:are|were|is|was|include[sd]?|as)|(?:were|was) (?:identified|mentioned|noted|found)|"
             + "(?:are|were|is|was) taking|takes|(?:are|were|is|was) on)\\b\\s*(?:the following(?: \\w+){0,3})?\\s*:?\\s*");
     private static final Pattern WEAK_CUE = Pattern.compile("(?i)^(.*?)\\b(?:are|were|is|was|has|had)\\b\\s*:?\\s*");
-    private static final Pattern SUBJECT = Pattern.compile("(?i).*\\b(?:patient|he|she|they|following|medication|medicine|drug|"
-            + "condition|diagnos|test|procedure|factor|finding|abbreviation|habit|result|lifestyle|problem)\\w*.*");
+    private static final Pattern SUBJECT = Pattern.compile("(?i).*(?:\\b(?:he|she|they)\\b|\\b(?:patient|following|medication|medicine|drug|"
+            + "condition|diagnos|test|procedure|factor|finding|abbreviation|habit|result|lifestyle|problem)\\w*).*");
     private static final Pattern TRAILING_QUALIFIER = Pattern.compile("(?i)\\s+(?:during (?:the|his|her|this) "
             + "(?:hospital(?:ization| stay| course)?|admission|stay)|on admission|at (?:the time of )?discharge|upon discharge|"
             + "in the discharge summary|in this discharge summary|according to the discharge summary)\\s*[.]?$");
@@ -258,7 +258,8 @@ public final class AnswerText {
             s = s.substring(strong.end());
         } else {
             Matcher weak = WEAK_CUE.matcher(s);
-            if (weak.find() && SUBJECT.matcher(weak.group(1)).matches()) {
+            // "The medications were ...": a short subject; "The patient drinks wine daily and has ..." is an item
+            if (weak.find() && SUBJECT.matcher(weak.group(1)).matches() && weak.group(1).strip().split("\\s+").length <= 6) {
                 s = s.substring(weak.end());
             }
         }
@@ -267,7 +268,7 @@ public final class AnswerText {
     }
 
     private static final Pattern CLOSING = Pattern.compile("(?i)^(?:let me know|i hope|hope this|feel free|if you (?:have|need|would)|"
-            + "please (?:let|note|consult|refer|keep)|it is important|it's important|overall,|in summary|in conclusion|"
+            + "please (?:let|consult|refer|keep)|it is important|it's important|overall,|in summary|in conclusion|"
             + "note:|notes?:|these (?:are|were) (?:the|all)|this (?:list|information|summary) (?:is|was|includes|may)|"
             + "all (?:of )?(?:these|the above)|(?:i )?(?:would )?recommend|it should be noted|keep in mind|"
             + "no other \\w+|there (?:are|were) no other|the (?:discharge )?summary does not)\\b.*");

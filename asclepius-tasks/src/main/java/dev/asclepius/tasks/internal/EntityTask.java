@@ -58,7 +58,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             + "endorses|endorsed|admits to|has|had|is|was|takes|took|underwent|received|developed|presented with|complained of)\\s+");
     /** A subject before a habit verb: "She drinks alcohol rarely" keeps the habit as the answer wrote it. */
     private static final Pattern SUBJECT_ONLY = Pattern.compile("(?i)^(?:(?:the )?patient|she|he|they)\\s+"
-            + "(?=(?:drinks|drank|smokes|smoked|uses|used|consumes|consumed|exercises|walks|follows|eats)\\b)");
+            + "(?:(?:also|still|currently)\\s+)?(?=(?:drinks|drank|smokes|smoked|uses|used|consumes|consumed|exercises|walks|follows|eats)\\b)");
     private static final Pattern LIFESTYLE_VERB = Pattern.compile("(?i)^(?:quit|stopped|gave up)\\s+");
     private static final Pattern LIFESTYLE_TAIL = Pattern.compile("(?i)\\s+(?:(?:about |approximately |over )?\\d+ (?:years?|months?) ago|"
             + "(?:for|since) (?:the (?:past|last) )?\\d+ .*)$");
@@ -67,6 +67,30 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             + "improved|normalized|remained|trended)\\b.*)$");
     private static final Pattern FAMILY_TAIL = Pattern.compile("(?i)\\s+in (?:his|her|the patient's|their) (?:father|mother|"
             + "brother|sister|sibling|parent|grandfather|grandmother|son|daughter|family)s?$");
+    private static final Pattern NAMED_DETAIL = Pattern.compile("^[A-Za-z0-9][^:.;]{0,50}:\\s+\\S.*$");
+    private static final Pattern TABLE_RULE = Pattern.compile("^[|:\\-\\s]+$");
+    private static final String COLUMN_NAMES = "(?i)(?:medications?|drugs?|dos(?:e|age|ing)s?|frequency|route|tests?|results?|"
+            + "findings?|values?|conditions?|diagnos[ie]s|procedures?|dates?|status|indications?|notes?|comments?|factors?|"
+            + "details?|name|items?|lifestyle factors?)";
+    private static final Pattern INTRO = Pattern.compile("(?i)^(?:(?:yes|no)[.,!]\\s+)?(?:(?:during|after|before|on|at|in|upon|"
+            + "throughout|while|according to|based on|as per|per|from) [^,]{2,60},\\s*)?");
+    private static final Pattern SUBJECT_LEAD = Pattern.compile("(?i)^(?:the patient|patient|he|she|they|mrs?\\.? \\w+)(?:\\s+also)?$");
+    /** The start of a denial: what follows it is a list of things the patient does not have. */
+    private static final Pattern NEGATION_LEAD = Pattern.compile("(?i)\\b(?:denie[sd]|denying|reports no|reported no|"
+            + "(?:was|were) negative for|negative for|did not (?:develop|have|experience|report|use|drink|smoke|undergo|require)|"
+            + "does not (?:have|use|drink|smoke)|has no|had no|without any|no (?:history of|evidence of|signs of))\\s+");
+    private static final Pattern NOT_DONE = Pattern.compile("(?i)\\s+(?:was|were) not (?:performed|done|given|obtained|"
+            + "required|needed|started|prescribed|administered|completed)\\b.*$");
+    private static final Pattern NOTHING_DETAIL = Pattern.compile("(?i)^(?:not (?:mentioned|documented|stated|reported|specified|"
+            + "provided|discussed|described|addressed)|none(?: (?:mentioned|documented|reported))?|no information|unknown|n/a)\\b.*");
+    /** Pieces of prose that are not entities: "which is part of ...", "has done so for 3 years", "for 30 years". */
+    private static final Pattern NOT_AN_ITEM = Pattern.compile("(?i)^(?:which|who|that|with|without|likely|possibly|probably|"
+            + "has|have|had|did|does|done|so|for|since|in|on|at|to|from|by|during|after|before|as|per|while|when)\\b");
+    private static final Pattern PASSIVE_TAIL = Pattern.compile("(?i)\\s+(?:was|were|is|are)\\s+(?:also\\s+)?(?:given|started|"
+            + "administered|prescribed|used|performed|done|continued|held|initiated|noted|found|diagnosed|obtained)$");
+    private static final Pattern CONTEXT_TAIL = Pattern.compile("(?i)\\s+(?:per(?! (?:day|week|month|year|night|hour|dose)\\b)|via|while|during|on|in|at|for|since|from|after|"
+            + "before|with|without|which|that|due to|because|secondary to|likely|possibly)\\s.*$|,\\s*(?:likely|possibly|probably|"
+            + "which|severe|mild|moderate|resolved)\\b.*$");
     private static final Pattern TRAILING_PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)$");
     private static final Pattern SPACED_DASH = Pattern.compile("\\s[-–—]\\s");
 
@@ -138,31 +162,97 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
                     continue;
                 }
             }
+            if (line.endsWith(":") || TABLE_RULE.matcher(line).matches()) {
+                continue; // "Family history:" heads a group; "---|---" draws a table
+            }
+            if (line.contains(" | ") || line.matches("^\\|.*\\|$")) {
+                // a table row "Labetalol | 300 mg PO TID"; the header row names columns, not items
+                List<String> cells = new ArrayList<>();
+                for (String c : line.replaceAll("^\\||\\|$", "").split("\\|")) {
+                    if (!c.isBlank()) {
+                        cells.add(c.strip());
+                    }
+                }
+                if (cells.isEmpty() || cells.stream().allMatch(c -> c.matches(COLUMN_NAMES))) {
+                    continue;
+                }
+                add(out, grounder, cells.size() > 1 ? cells.get(0) + ": " + String.join(", ", cells.subList(1, cells.size()))
+                        : cells.get(0), current, false);
+                continue;
+            }
+            if (!bullet && isTitle(line)) {
+                typeOf(line).ifPresent(t -> { });
+                continue; // "Discharge diagnoses" as a bold title
+            }
             if (AnswerText.isNothingLine(line) || AnswerText.isPreamble(line) || AnswerText.isClosing(line)) {
                 continue;
             }
-            List<String> parts = itemParts(line);
-            if (bullet || parts.size() > 1) {
+            if (bullet) {
+                List<String> parts = itemParts(line);
                 for (String part : parts) {
                     if (!AnswerText.saysNothingFound(part) || part.split("\\s+").length <= 3) {
-                        add(out, grounder, part, current);
+                        add(out, grounder, part, current, false);
                     }
                 }
                 continue;
             }
+            if (NAMED_DETAIL.matcher(line).matches() && !line.matches(".*[.!?]\\s+[A-Z].*")) {
+                add(out, grounder, line, current, false); // "Chest X-ray: negative for pulmonary edema" is one item
+                continue;
+            }
             for (String sentence : AnswerText.sentences(line)) {
-                if (AnswerText.saysNothingFound(sentence) || AnswerText.isClosing(sentence)) {
+                List<String> parts = itemParts(sentence.replaceAll("[.]$", ""));
+                if (parts.size() > 1) {
+                    for (String part : parts) {
+                        add(out, grounder, part, current, false);
+                    }
                     continue;
                 }
-                String body = AnswerText.stripLeadIn(sentence);
-                List<String> items = body.contains(",") || body.toLowerCase(Locale.ROOT).contains(" and ")
-                        ? mergeDoseParts(AnswerText.splitList(body)) : List.of(body);
-                for (String item : items) {
-                    add(out, grounder, item, current);
+                for (String clause : AnswerText.semicolonParts(sentence)) {
+                    prose(out, grounder, clause, current);
                 }
             }
         }
         return out;
+    }
+
+    /** One clause of prose: its lead-in removed, its list split; a denial ("denies A, B or C") negates every item. */
+    private static void prose(List<Entity> out, Grounder grounder, String clause, EntityType type) {
+        String c = clause.strip().replaceFirst("(?i)^(?:please note that|note that|notably,?|additionally,?|also,?|however,?)\\s+", "");
+        if (c.isEmpty() || AnswerText.isClosing(c) || (AnswerText.saysNothingFound(c) && !NEGATION_LEAD.matcher(c).find())) {
+            return;
+        }
+        c = INTRO.matcher(c).replaceFirst("");
+        Matcher neg = NEGATION_LEAD.matcher(c);
+        if (neg.find()) {
+            String rest = c.substring(neg.end());
+            String before = c.substring(0, neg.start());
+            // "She denied A, B, and C, and was negative for D": every item of the denial is negated
+            for (String item : AnswerText.splitList(rest)) {
+                String it = item.replaceFirst("(?i)^(?:and\\s+)?(?:was |were )?(?:negative for|reports no|denies|denied|no)\\s+", "");
+                for (String one : it.split("(?i)\\s+(?:or|nor)\\s+")) {
+                    add(out, grounder, one, type, true);
+                }
+            }
+            if (before.split("\\s+").length > 3 && !SUBJECT_LEAD.matcher(before.strip()).matches()) {
+                prose(out, grounder, before.replaceAll("(?i)[,\\s]+(?:and|but)?\\s*$", ""), type);
+            }
+            return;
+        }
+        String body = AnswerText.stripLeadIn(c);
+        List<String> items = body.contains(",") || body.toLowerCase(Locale.ROOT).contains(" and ")
+                ? mergeDoseParts(AnswerText.splitList(body)) : List.of(body);
+        for (String item : items) {
+            add(out, grounder, item, type, false);
+        }
+    }
+
+    /** A short bold title of a group ("Discharge diagnoses", "Past medical history"), not an item. */
+    private static boolean isTitle(String line) {
+        String l = line.strip();
+        return l.split("\\s+").length <= 4 && !l.matches(".*[\\d.,;:()].*")
+                && l.toLowerCase(Locale.ROOT).matches(".*\\b(?:diagnos[ie]s|history|medications?|tests?|procedures?|conditions?|"
+                + "results?|labs?|imaging|problems?|lifestyle|factors?|habits?|findings?|studies)$");
     }
 
     /**
@@ -175,9 +265,9 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             return List.of(line);
         }
         for (String p : parts) {
-            String name = p.split("\\s[-–—]\\s|:\\s|\\s\\(", 2)[0];
-            if (name.split("\\s+").length > 6) {
-                return List.of(line);
+            String[] split = p.split("\\s[-–—]\\s|:\\s|\\s\\(", 2);
+            if (split.length < 2 || split[0].split("\\s+").length > 6) {
+                return List.of(line); // "former smoker; quit in 2012": one item with its detail
             }
         }
         return parts;
@@ -239,8 +329,13 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
     }
 
     private static void add(List<Entity> out, Grounder grounder, String rawItem, EntityType type) {
+        add(out, grounder, rawItem, type, false);
+    }
+
+    private static void add(List<Entity> out, Grounder grounder, String rawItem, EntityType type, boolean negated) {
         String item = AnswerText.stripArticle(AnswerText.tidy(rawItem));
-        if (item.isEmpty() || AnswerText.saysNothingFound(item)) {
+        if (item.isEmpty() || (AnswerText.saysNothingFound(item) && !negated && !NOT_DONE.matcher(item).find())
+                || NOT_AN_ITEM.matcher(item).find()) {
             return;
         }
         String name = item;
@@ -276,8 +371,13 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
         }
         name = AnswerText.tidy(name.replaceAll("[,\\s]+$", ""));
         detail = AnswerText.tidy(detail);
+        if (NOTHING_DETAIL.matcher(detail).matches() && type != EntityType.MEDICATION && type != EntityType.TEST) {
+            return; // "Diet: not mentioned" says there is no such item
+        }
         Optional<EntityStatus> status = Optional.empty();
-        if (NEGATED.matcher(item).find() && type != EntityType.TEST) {
+        if (negated || NOT_DONE.matcher(item).find()) {
+            status = Optional.of(EntityStatus.NEGATED);
+        } else if (NEGATED.matcher(item).find() && type != EntityType.TEST) {
             status = Optional.of(EntityStatus.NEGATED);
         } else if (HISTORICAL.matcher(item).find()) {
             status = Optional.of(EntityStatus.HISTORICAL);
@@ -310,6 +410,12 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
                 name = LIFESTYLE_TAIL.matcher(name).replaceFirst("");
             }
             name = FAMILY_TAIL.matcher(name).replaceFirst("");
+            name = NOT_DONE.matcher(name).replaceFirst("");
+            name = name.replaceFirst("(?i)^.*?\\b(?:was |were )?negative for\\s+", "");
+            name = name.replaceFirst("(?i)^(?:did not|does not|didn't|doesn't|never|no longer)\\s+(?:\\w+)\\s+", "");
+            name = name.replaceFirst("(?i)^(?:his|her|the patient's|their)\\s+(?:home\\s+)?(?:medications?|meds)\\s+", "");
+            name = PASSIVE_TAIL.matcher(name).replaceFirst("");
+            name = CONTEXT_TAIL.matcher(name).replaceFirst("");
             name = AnswerText.tidy(name);
         } while (!name.equals(prev));
         return name;

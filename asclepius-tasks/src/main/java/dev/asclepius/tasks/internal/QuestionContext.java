@@ -20,10 +20,15 @@ import java.util.regex.Pattern;
  * @param focus      the topic of a focused summary
  */
 public record QuestionContext(Optional<EntityType> entityType, Optional<List<String>> pair, Optional<String> target,
-                              Optional<String> focus) {
+                              Optional<String> focus, boolean pairQuoted) {
 
     public static final QuestionContext NONE = new QuestionContext(Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty());
+            Optional.empty(), Optional.empty(), false);
+
+    public QuestionContext(Optional<EntityType> entityType, Optional<List<String>> pair, Optional<String> target,
+                           Optional<String> focus) {
+        this(entityType, pair, target, focus, false);
+    }
 
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]+)\"|“([^”]+)”|‘([^’]+)’|(?<![A-Za-z])'(.+?)'(?![A-Za-z])");
     private static final Pattern OUTER_QUOTE = Pattern.compile("(?s)(?<![A-Za-z])([\"“'‘])(.+)[\"”'’](?![A-Za-z])");
@@ -50,7 +55,8 @@ public record QuestionContext(Optional<EntityType> entityType, Optional<List<Str
             case ENTITIES:
                 return new QuestionContext(entityType(q), Optional.empty(), Optional.empty(), Optional.empty());
             case RELATIONS:
-                return new QuestionContext(Optional.empty(), pair(q, quoted), Optional.empty(), Optional.empty());
+                return new QuestionContext(Optional.empty(), pair(q, quoted), Optional.empty(), Optional.empty(),
+                        quoted.size() == 2);
             case ABBREVIATIONS:
                 return new QuestionContext(Optional.empty(), Optional.empty(), abbreviation(q, quoted), Optional.empty());
             case COREFERENCES:
@@ -215,6 +221,12 @@ public record QuestionContext(Optional<EntityType> entityType, Optional<List<Str
     }
 
     private static String tidy(String s) {
-        return AnswerText.tidy(s.strip().replaceAll("^[\"'“‘]+|[\"'”’?]+$", ""));
+        String t = s.strip().replaceAll("[\"“”]|(?<![A-Za-z])['‘]|['’](?![A-Za-z])", "").replaceAll("\\?$", "").strip();
+        String prev;
+        do {
+            prev = t;
+            t = t.replaceFirst("(?i)^(?:the use of|use of|the patient's|patient's|the patient|his|her|their|the)\\s+", "");
+        } while (!t.equals(prev));
+        return AnswerText.tidy(t);
     }
 }

@@ -29,19 +29,33 @@ public final class RelationTask {
     }
 
     /** Relation phrases, longest first so "prescribed to treat" wins over "treat". */
-    private static final Pattern CUE = Pattern.compile("(?i)\\b(?:(?:was|were|is|are|has been|had been)\\s+)?("
-            + "(?:prescribed|given|administered|started|used|performed) to (?:treat|manage|control|prevent)|prescribed for|started for|given for|administered for|"
-            + "used for|indicated for|to (?:treat|manage|control|prevent)|"
-            + "treats|treated with|treated|managed with|managed by|manages|controls|prevents|"
-            + "caused by|causes|caused|led to|leads to|resulted in|results in|due to|secondary to|attributed to|"
+    private static final Pattern CUE = Pattern.compile("(?i)\\b(?:(?:was|were|is|are|has been|had been|being)\\s+)?("
+            + "(?:prescribed|given|administered|started|used|performed|initiated|continued|recommended|ordered|offered|placed)"
+            + " (?:to (?:treat|manage|control|prevent|reduce|relieve|address)|for)|"
+            + "(?:held|discontinued|stopped|reduced|adjusted|increased|decreased)(?: because of| due to| for| in the setting of)|"
+            + "prescribed for|started for|given for|administered for|used for|indicated for|to (?:treat|manage|control|prevent|reduce)|"
+            + "treats|treated with|treated|managed with|managed by|manages|controls|controlled with|prevents|"
+            + "caused by|causes|caused|led to|leads to|resulted in|results in|due to|secondary to|attributed to|because of|"
+            + "triggered by|triggered|triggers|"
             + "associated with|related to|linked to|complicated by|complication of|a complication of|"
-            + "side effect of|a side effect of|contraindicated in|worsened|worsens|improved|improves|"
-            + "diagnosed (?:by|with|via)|confirmed|revealed|showed|indicates|indicated|"
+            + "side effect of|a side effect of|contraindicated in|worsened|worsens|improved with|improved|improves|resolved with|"
+            + "diagnosed (?:by|with|via)|confirmed|revealed|showed|shows|show|demonstrated|identified|detected|positive for|"
+            + "consistent with|indicates|indicated|"
             + "monitored with|monitored by|performed for)\\b");
     private static final Pattern TRAILING_PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)\\.?$");
+    /** "for", "as", "in": relation words too common for prose, but telling right after "Item -" or "Item:". */
+    private static final Pattern WEAK_CUE = Pattern.compile("(?i)\\b(for|against|of)\\b\\s+");
+    private static final String HEAD_KEYS = "medications?|drugs?|treatments?|therapy|procedures?|tests?|interventions?|items?|"
+            + "exposures?|risk factors?|findings?";
+    private static final Pattern KEY_VALUE = Pattern.compile("(?i)^(medications?|drugs?|treatments?|therapy|procedures?|tests?|"
+            + "interventions?|items?|exposures?|risk factors?|findings?|indications?|reasons?|purpose|conditions?|diagnos[ie]s|"
+            + "problems?|used for|treats|related conditions?|associated conditions?|relation(?:ship)?|connection|result)\\s*:\\s*(.+)$");
+    private static final Pattern PRONOUN = Pattern.compile("(?i)(?:and |but |then )?(?:he|she|it|they|this|these|that|which|who|"
+            + "patient|the patient|this worsening|this change)");
+    private static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
-    private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|\\s+(?:as|which|because|since|"
-            + "given that|in order to)\\s|\\s+\\(");
+    private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|:\\s|\\s+(?:as|which|because|since|"
+            + "given that|in order to|and was|and is|and it|and then|while|until)\\s|\\s+by\\s(?=\\w+ing\\b)|\\s+\\(");
 
     public static TaskSpec<List<Relation>> all() {
         return new TaskSpec<>() {
@@ -107,37 +121,134 @@ public final class RelationTask {
     public static List<Relation> parseAll(Grounder grounder, Reply reply) {
         String text = AnswerText.complete(reply.text(), reply.truncated());
         List<Relation> out = new ArrayList<>();
+        String pendingHead = null;
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
-            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line)) {
-                continue;
+            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line) || AnswerText.isClosing(line)
+                    || (line.endsWith(":") && line.split("\\s+").length <= 6)) {
+                continue; // "Medications and conditions:" heads a group, it relates nothing
             }
-            String[] parts = PARTS.split(line);
-            if (parts.length >= 3) {
-                // "Metformin - treats - type 2 diabetes[ - explanation]"
-                String explanation = parts.length > 3 ? String.join(" - ", List.of(parts).subList(3, parts.length)) : "";
-                add(out, grounder, parts[0], parts[1], parts[2], explanation);
-                continue;
-            }
-            if (parts.length == 2) {
-                Matcher cue = CUE.matcher(parts[1]);
-                Matcher paren = TRAILING_PAREN.matcher(parts[1]);
-                if (cue.find() && cue.start() == 0) {
-                    // "Metformin - prescribed for type 2 diabetes"
-                    splitTail(out, grounder, parts[0], cue.group(1), parts[1].substring(cue.end()));
-                } else if (paren.matches()) {
-                    // "Metformin -> type 2 diabetes (treatment)"
-                    add(out, grounder, parts[0], paren.group(2), paren.group(1), "");
-                } else if (!CUE.matcher(line).find()) {
-                    add(out, grounder, parts[0], "related to", parts[1], "");
-                } else {
-                    parseSentences(out, grounder, line);
+            // "Medication: Warfarin" then "Indication: atrial fibrillation"
+            Matcher kv = KEY_VALUE.matcher(line);
+            if (kv.matches()) {
+                String key = kv.group(1).toLowerCase(Locale.ROOT);
+                if (key.matches(HEAD_KEYS)) {
+                    pendingHead = kv.group(2);
+                    continue;
                 }
-                continue;
+                if (pendingHead != null) {
+                    add(out, grounder, pendingHead, key, firstPart(kv.group(2)), "");
+                    pendingHead = null;
+                    continue;
+                }
             }
-            parseSentences(out, grounder, line.replaceFirst("^([^:]{2,60}):\\s+", "$1 "));
+            for (String part : relationParts(line)) {
+                parseLine(out, grounder, part);
+            }
         }
         return out;
+    }
+
+    /** An inline list of relations ("A - treats B; C - treats D"): its parts when each has a separator. */
+    private static List<String> relationParts(String line) {
+        List<String> parts = AnswerText.semicolonParts(line);
+        if (parts.size() < 2) {
+            return List.of(line);
+        }
+        for (String p : parts) {
+            if (!PARTS.matcher(p).find() && !p.matches("^[^:]{2,60}:\\s.*")) {
+                return List.of(line);
+            }
+        }
+        return parts;
+    }
+
+    private static void parseLine(List<Relation> out, Grounder grounder, String line) {
+        String[] parts = PARTS.split(line);
+        if (parts.length >= 3) {
+            // "Metformin - treats - type 2 diabetes[ - explanation]"
+            String explanation = parts.length > 3 ? String.join(" - ", List.of(parts).subList(3, parts.length)) : "";
+            add(out, grounder, parts[0], parts[1], parts[2], explanation);
+            return;
+        }
+        if (parts.length == 2) {
+            if (rightSide(out, grounder, parts[0], parts[1])) {
+                return;
+            }
+            parseSentences(out, grounder, line);
+            return;
+        }
+        // "Chlordiazepoxide: treats alcohol withdrawal", "Warfarin and INR: warfarin was held ..."
+        Matcher colon = COLON_ITEM.matcher(line);
+        if (colon.matches()) {
+            String left = colon.group(1);
+            String right = colon.group(2);
+            int and = indexOfWord(left, " and ");
+            if (and > 0 && left.split("\\s+").length <= 8) {
+                add(out, grounder, left.substring(0, and), "related to", left.substring(and + 5), right);
+                return;
+            }
+            Matcher cue = CUE.matcher(right);
+            if (cue.find() && cue.start() <= 2) {
+                splitTail(out, grounder, left, cue.group(1), right.substring(cue.end()));
+                return;
+            }
+            Matcher weak = WEAK_CUE.matcher(right);
+            if (weak.find()) {
+                splitTail(out, grounder, left, weak.group(1), right.substring(weak.end()));
+                return;
+            }
+        }
+        parseSentences(out, grounder, line.replaceFirst("^([^:]{2,60}):\\s+", "$1 "));
+    }
+
+    /** The side after a separator: "prescribed for X", "X: explanation", "X (treatment)", "X". */
+    private static boolean rightSide(List<Relation> out, Grounder grounder, String head, String right) {
+        Matcher cue = CUE.matcher(right);
+        if (cue.find() && cue.start() == 0) {
+            // "Metformin - prescribed for type 2 diabetes mellitus"
+            splitTail(out, grounder, head, cue.group(1), right.substring(cue.end()));
+            return true;
+        }
+        int colon = right.indexOf(": ");
+        if (colon > 0 && right.substring(0, colon).split("\\s+").length <= 8) {
+            // "Aspirin - NSTEMI: antiplatelet therapy for NSTEMI"
+            add(out, grounder, head, "related to", right.substring(0, colon), right.substring(colon + 2));
+            return true;
+        }
+        Matcher paren = TRAILING_PAREN.matcher(right);
+        if (paren.matches()) {
+            // "Metformin -> type 2 diabetes (treatment)"
+            String label = paren.group(2);
+            boolean isLabel = label.split("\\s+").length <= 2;
+            add(out, grounder, head, isLabel ? label : "related to", paren.group(1), isLabel ? "" : label);
+            return true;
+        }
+        if (!CUE.matcher(right).find()) {
+            Matcher weak = WEAK_CUE.matcher(right);
+            if (weak.find() && weak.start() > 0) {
+                // "Fluticasone - controller medication for persistent asthma"
+                splitTail(out, grounder, head, weak.group(1), right.substring(weak.end()));
+            } else {
+                add(out, grounder, head, "related to", right, "");
+            }
+            return true;
+        }
+        if (cue.start() > 0 && right.substring(0, cue.start()).split("\\s+").length <= 3) {
+            // "Albuterol - given for asthma", "Respiratory viral panel - identified rhinovirus as the trigger"
+            splitTail(out, grounder, head, cue.group(1), right.substring(cue.end()));
+            return true;
+        }
+        return false;
+    }
+
+    private static String firstPart(String s) {
+        Matcher end = TAIL_END.matcher(s);
+        return end.find() ? s.substring(0, end.start()) : s;
+    }
+
+    private static int indexOfWord(String s, String word) {
+        return s.toLowerCase(Locale.ROOT).indexOf(word);
     }
 
     private static void parseSentences(List<Relation> out, Grounder grounder, String line) {
@@ -145,9 +256,36 @@ public final class RelationTask {
             String s = sentence.replaceFirst("(?i)^(?:based on|according to|in) [^,]{0,60},\\s*", "");
             Matcher cue = CUE.matcher(s);
             if (cue.find() && cue.start() > 0 && !AnswerText.saysNothingFound(s)) {
-                splitTail(out, grounder, s.substring(0, cue.start()), cue.group(1), s.substring(cue.end()));
+                String head = s.substring(0, cue.start());
+                // "Ceftriaxone and azithromycin were started for pneumonia": one relation per head
+                String h = cleanHead(head);
+                int and = indexOfWord(h, " and ");
+                if (and > 0 && h.split("\\s+").length <= 6) {
+                    splitTail(out, grounder, h.substring(0, and), cue.group(1), s.substring(cue.end()));
+                    splitTail(out, grounder, h.substring(and + 5), cue.group(1), s.substring(cue.end()));
+                } else {
+                    splitTail(out, grounder, h, cue.group(1), s.substring(cue.end()));
+                }
             }
         }
+    }
+
+    /** The head of a prose relation without its verb: "IV fluids were given" -> "IV fluids", "Metoprolol, which" -> "Metoprolol". */
+    private static String cleanHead(String head) {
+        String h = head.strip();
+        String prev;
+        do {
+            prev = h;
+            h = h.replaceFirst("(?i)[,\\s]+(?:which|that|who)$", "");
+            h = h.replaceFirst("(?i)\\s+(?:was|were|is|are|has been|have been|had been|being)(?:\\s+(?:\\w+ly|then|also|later|initially))?"
+                    + "(?:\\s+(?:given|started|held|continued|used|administered|prescribed|initiated|performed|done|"
+                    + "ordered|recommended|discontinued|stopped|resumed|placed|obtained|added|offered|increased|decreased|"
+                    + "changed|switched|noted|found|elevated|treated|managed|diagnosed|likely|probably|thought|considered))?$", "");
+            h = h.replaceFirst("(?i)\\s+(?:was|were|is|are)$", "");
+            h = h.replaceFirst("(?i)\\s+(?:also|then|later|initially|subsequently|ultimately|eventually|likely|probably)$", "");
+            h = h.strip();
+        } while (!h.equals(prev));
+        return h;
     }
 
     private static void splitTail(List<Relation> out, Grounder grounder, String head, String label, String rest) {
@@ -157,15 +295,16 @@ public final class RelationTask {
         String explanation = "";
         if (end.find()) {
             tail = r.substring(0, end.start());
-            explanation = r.substring(end.start()).replaceFirst("^[,;.]?\\s*", "").replaceFirst("^\\(", "");
+            explanation = r.substring(end.start()).replaceFirst("^[,;.:]?\\s*", "").replaceFirst("^\\(", "");
             explanation = explanation.replaceFirst("\\)\\.?$", "");
         }
         add(out, grounder, head, label, tail, explanation);
     }
 
     private static String cleanItem(String s) {
-        String t = AnswerText.tidy(s);
+        String t = AnswerText.tidy(s.replaceFirst("\\s*\\([^()]*\\)\\s*$", "")); // "MCV (104)" is MCV
         t = t.replaceFirst("(?i)^(?:the use of|use of|the patient's|the patient|patient's|his|her|the)\\s+", "");
+        t = t.replaceFirst("(?i)^(?:with|by|of|for|a|an|the|her|his|their)\\s+", "");
         t = t.replaceFirst("(?i)^(?:the|a|an)\\s+", "");
         return AnswerText.tidy(t);
     }
@@ -174,8 +313,8 @@ public final class RelationTask {
                             String explanation) {
         String h = cleanItem(head);
         String t = cleanItem(tail);
-        if (h.isEmpty() || t.isEmpty()) {
-            return;
+        if (h.isEmpty() || t.isEmpty() || PRONOUN.matcher(h).matches() || PRONOUN.matcher(t).matches()) {
+            return; // "he was diagnosed with X": the patient is not one end of a relation
         }
         String l = AnswerText.tidy(label).toLowerCase(Locale.ROOT);
         out.add(new Relation(h, l.isEmpty() ? "related to" : l, t, AnswerText.tidy(explanation),
