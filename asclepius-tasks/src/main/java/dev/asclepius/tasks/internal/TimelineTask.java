@@ -20,7 +20,8 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     private static final Pattern SEPARATOR = Pattern.compile("^(.+?)(?::\\s+|\\s+[-–—]\\s+|\\s*->\\s*)(.+)$");
     private static final Pattern LEADING = Pattern.compile("(?i)^(?:[,;:.()\\s-]+|(?:and|then|on|at|in|by|from|to|through|till|for|"
             + "until|since|of|was|were|is|are|had|has|been|who|which|during|after|starting|dated|the patient|patient|"
-            + "he|she|they|within)\\b)\\s*");
+            + "he|she|they|within|that|his|her|their|it|should|will|would|also|only|it only (?:states|notes|mentions) that|"
+            + "(?:it|the summary|the note) (?:only )?(?:states|notes|mentions|says|documents) that)\\b)\\s*");
     private static final Pattern TRAILING = Pattern.compile("(?i)\\s*(?:[,;:.()\\s-]+|\\b(?:and|then|on|at|in|by|to|through|till|"
             + "from|for|until|since|of|was|were|is|starting|dated|after|within|lasting|lasted)|\\b(?:which|that) (?:lasted|was))$");
 
@@ -63,6 +64,14 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             if (sep.matches()) {
                 List<TimeExpressions.Found> left = TimeExpressions.find(sep.group(1));
                 List<TimeExpressions.Found> right = TimeExpressions.find(sep.group(2));
+                if (!left.isEmpty() && !right.isEmpty() && timeOnly(sep.group(2), right)) {
+                    // "Gestational age at admission: 34 weeks 2 days": the side that is only a time is the time
+                    String event = clean(sep.group(1));
+                    for (TimeExpressions.Found f : right) {
+                        add(events, grounder, event, f);
+                    }
+                    continue;
+                }
                 if (left.isEmpty() != right.isEmpty()) {
                     // "Admission: 03/14/2019" or "03/14/2019 - Admitted with chest pain"
                     String event = clean(left.isEmpty() ? sep.group(1) : sep.group(2));
@@ -78,6 +87,19 @@ public final class TimelineTask implements TaskSpec<Timeline> {
         }
     }
 
+    /** The side holds times and connectors only ("08/09 and 08/10", "in 3 months"). */
+    private static boolean timeOnly(String side, List<TimeExpressions.Found> found) {
+        StringBuilder rest = new StringBuilder();
+        int at = 0;
+        for (TimeExpressions.Found f : found) {
+            rest.append(side, at, f.start()).append(' ');
+            at = f.end();
+        }
+        rest.append(side.substring(at));
+        return rest.toString().replaceAll("(?i)\\b(?:and|or|to|then|on|at|in|for|within|from|until|after|by|since|the|of|approximately|about)\\b|[^A-Za-z]", "")
+                .isBlank();
+    }
+
     /** Each time expression takes the words before it, or, when there are none, the words after it. */
     private static void parseSentence(List<TimelineEvent> events, Grounder grounder, String sentence) {
         List<TimeExpressions.Found> found = TimeExpressions.find(sentence);
@@ -85,9 +107,12 @@ public final class TimelineTask implements TaskSpec<Timeline> {
         String previous = "";
         for (int i = 0; i < found.size(); i++) {
             TimeExpressions.Found f = found.get(i);
+            if (i > 0 && sentence.substring(found.get(i - 1).end(), f.start()).matches("(?i)\\s*,?\\s*(?:on|or|i\\.e\\.,?)?\\s*")) {
+                continue; // "the next day, on postoperative day 1": the same time said twice
+            }
             int nextStart = i + 1 < found.size() ? found.get(i + 1).start() : sentence.length();
-            String before = clean(sentence.substring(Math.min(consumed, f.start()), f.start()));
-            String after = clean(sentence.substring(f.end(), nextStart));
+            String before = clean(lastClause(sentence.substring(Math.min(consumed, f.start()), f.start())));
+            String after = clean(firstClause(sentence.substring(f.end(), nextStart)));
             String event;
             if (before.isEmpty()) {
                 event = after;
@@ -105,6 +130,33 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             previous = event;
             add(events, grounder, event, f);
         }
+    }
+
+    private static final Pattern CLAUSE_BREAK = Pattern.compile("(?i),\\s+(?:and\\s+|but\\s+|when\\s+|which\\s+|where\\s+)?|;\\s+|"
+            + "\\s+(?:and|but)\\s+(?=(?:was|were|is|had|has|then|he|she|they|that|the patient|his|her|it)\\b)|"
+            + "\\s+(?:when|once|while|because|as|until|so that|after which)\\s+");
+
+    /** The last clause of the words before a time: "..., and was discharged" -> "was discharged". */
+    private static String lastClause(String s) {
+        Matcher m = CLAUSE_BREAK.matcher(s);
+        int start = 0;
+        while (m.find()) {
+            if (m.end() < s.length() && !s.substring(m.end()).isBlank()) {
+                start = m.end();
+            }
+        }
+        return s.substring(start);
+    }
+
+    /** The first clause of the words after a time: "... once his saturations remained above 94%" stops at "once". */
+    private static String firstClause(String s) {
+        Matcher m = CLAUSE_BREAK.matcher(s);
+        while (m.find()) {
+            if (m.start() > 0 && !s.substring(0, m.start()).isBlank()) {
+                return s.substring(0, m.start());
+            }
+        }
+        return s;
     }
 
     static String clean(String s) {
