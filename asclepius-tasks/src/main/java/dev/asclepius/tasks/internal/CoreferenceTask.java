@@ -33,9 +33,11 @@ public final class CoreferenceTask {
             + REFERS + "\\s+(.+)$");
     private static final Pattern NEXT_CLAUSE = Pattern.compile("(?i)(?:,\\s*|;\\s*|\\s+)(?:and|while|whereas)\\s+"
             + "(?=[\"'“‘][^\"'”’]{1,40}[\"'”’]\\s+(?:also\\s+)?" + REFERS + ")|;\\s+");
+    private static final Pattern MENTION_QUOTE = Pattern.compile("\"([^\"]+)\"|“([^”]+)”|(?<![A-Za-z])['‘]([^'’]+?)['’](?![A-Za-z])");
+    private static final Pattern EXAMPLE = Pattern.compile("(?i)\\s+(?:in|from)\\s+(?:the\\s+(?:sentence|line|phrase)\\s+)?[\"“'‘]");
     private static final Pattern HAS_REFERS = Pattern.compile("(?i)\\b" + REFERS + "\\b");
     private static final Pattern SEPARATED = Pattern.compile("^(.+?)\\s*(?::|\\s[-–—=]\\s|->|→|=>)\\s*(.+)$");
-    private static final Pattern REFERENT_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|\\s+\\(|\\s+(?:who|which|mentioned|"
+    private static final Pattern REFERENT_END = Pattern.compile("(?i),\\s|;\\s|(?<!\\b(?:mr|mrs|ms|dr|st|sr|jr))\\.\\s|\\s+\\(|\\s+i\\.e\\.|\\s+(?:who|which|mentioned|"
             + "(?:in|from) the (?:sentence|line|paragraph|section|previous|discharge))\\b");
 
     public static TaskSpec<List<CoreferenceChain>> all() {
@@ -117,7 +119,7 @@ public final class CoreferenceTask {
                 String key = referent.toLowerCase(Locale.ROOT);
                 referents.putIfAbsent(key, referent);
                 List<String> list = mentions.computeIfAbsent(key, k -> new ArrayList<>());
-                for (String m : AnswerText.splitList(pair.get()[0])) {
+                for (String m : mentionsIn(pair.get()[0])) {
                     String mention = AnswerText.tidy(m);
                     if (!mention.isEmpty() && list.stream().noneMatch(mention::equalsIgnoreCase)) {
                         list.add(mention);
@@ -128,6 +130,40 @@ public final class CoreferenceTask {
         List<CoreferenceChain> out = new ArrayList<>();
         for (Map.Entry<String, String> e : referents.entrySet()) {
             out.add(chain(grounder, e.getValue(), mentions.get(e.getKey())));
+        }
+        return out;
+    }
+
+    /**
+     * The mentions a line names: its quoted words ("'He' / 'his'", "\"He\" (He reported ...)"), else the
+     * words before any example in parentheses, split at "/", "and" and commas.
+     */
+    static List<String> mentionsIn(String text) {
+        String t = text.strip();
+        Matcher example = EXAMPLE.matcher(t);
+        if (example.find() && example.start() > 0) {
+            t = t.substring(0, example.start()); // '"these" in "attend these daily"': the second quote is the example
+        }
+        List<String> quoted = new ArrayList<>();
+        Matcher q = MENTION_QUOTE.matcher(t);
+        int firstParen = t.indexOf('(');
+        while (q.find()) {
+            if (firstParen >= 0 && q.start() > firstParen) {
+                break; // quotes inside "(He reported ...)" are examples, not mentions
+            }
+            String g = q.group(1) != null ? q.group(1) : q.group(2) != null ? q.group(2) : q.group(3);
+            quoted.add(g.strip());
+        }
+        if (!quoted.isEmpty()) {
+            return quoted;
+        }
+        String bare = firstParen > 0 ? t.substring(0, firstParen) : t;
+        bare = bare.replaceFirst("(?i)\\s+in\\s+(?:the\\s+)?(?:sentence|line|phrase)\\b.*$", "");
+        List<String> out = new ArrayList<>();
+        for (String part : bare.split("\\s*/\\s*|\\s*,\\s*(?:and\\s+)?|\\s+and\\s+|\\s+or\\s+")) {
+            if (!part.isBlank()) {
+                out.add(part.strip());
+            }
         }
         return out;
     }
@@ -167,7 +203,8 @@ public final class CoreferenceTask {
     }
 
     private static String referent(String text) {
-        String t = text.strip();
+        // "AA (Alcoholics Anonymous) meetings": a gloss inside the name is dropped, the name goes on
+        String t = text.strip().replaceAll("\\s*\\([^()]*\\)(?=\\s+[A-Za-z])", "");
         Matcher end = REFERENT_END.matcher(t);
         if (end.find() && end.start() > 0) {
             t = t.substring(0, end.start());
@@ -181,7 +218,10 @@ public final class CoreferenceTask {
             mentionSpans.addAll(grounder.locateStrict(m));
         }
         mentionSpans.sort(java.util.Comparator.comparingInt(Span::begin));
-        return new CoreferenceChain(referent, mentions, grounder.locate(referent), mentionSpans);
+        // ground what the referent names ("patient"), not its article ("the patient" is not a span of its own)
+        String named = referent.replaceFirst("(?i)^(?:the patient's|the patient’s|patient's|the|a|an|his|her|their)\\s+", "");
+        List<Span> referentSpans = grounder.locate(named.isEmpty() ? referent : named);
+        return new CoreferenceChain(referent, mentions, referentSpans, mentionSpans);
     }
 
     public static Optional<CoreferenceChain> parseOne(Grounder grounder, Reply reply, String mention) {
