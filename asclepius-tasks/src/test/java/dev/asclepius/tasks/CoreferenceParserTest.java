@@ -16,8 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class CoreferenceParserTest {
 
+    /** A chain whose referent is grounded by what it names: "the patient" at every "patient" (issue #10). */
     static CoreferenceChain c(String referent, String... mentions) {
-        return c(referent, Fixtures.spans(referent), mentions);
+        return c(referent, Fixtures.spans(referent.replaceFirst("(?i)^(?:the|a|an|his|her)\\s+", "")), mentions);
     }
 
     static CoreferenceChain c(String referent, List<Span> referentSpans, String... mentions) {

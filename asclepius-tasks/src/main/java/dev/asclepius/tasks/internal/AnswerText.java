@@ -50,7 +50,11 @@ public final class AnswerText {
         }
         int nl = body.lastIndexOf('\n');
         if (nl >= 0) {
-            return stripFiller(body.substring(0, nl));
+            // a cut paragraph keeps its finished sentences; a cut list item is dropped
+            String last = body.substring(nl + 1);
+            int end = lastSentenceEnd(last);
+            return stripFiller(end > 0 && last.substring(0, end).split("\\s+").length >= 8
+                    ? body.substring(0, nl + 1 + end) : body.substring(0, nl));
         }
         Matcher m = SENTENCE_END.matcher(body);
         int end = -1;
@@ -60,6 +64,17 @@ public final class AnswerText {
             }
         }
         return end < 0 ? "" : stripFiller(body.substring(0, end));
+    }
+
+    private static int lastSentenceEnd(String text) {
+        Matcher m = SENTENCE_END.matcher(text);
+        int end = -1;
+        while (m.find()) {
+            if (m.end() < text.length()) {
+                end = m.end();
+            }
+        }
+        return end;
     }
 
     /** Non-empty trimmed lines, with markdown emphasis removed. */
@@ -91,6 +106,21 @@ public final class AnswerText {
         return NONE_ALONE.matcher(t).matches() || NOTHING.matcher(t).find();
     }
 
+    private static final Pattern NOT_IN_NOTE = Pattern.compile("(?i)\\b(?:no (?:specific |explicit |further |other )?"
+            + "(?:mention|information|record|documentation|details?|data)\\b|(?:is|are|was|were) not (?:mentioned|documented|specified|"
+            + "stated|provided|available|described|reported|recorded|addressed)|does(?: not|n't) (?:mention|specify|provide|contain|state|"
+            + "include|document|say|describe|report|indicate|list)|did not (?:mention|specify|provide|document|state|describe)|"
+            + "unable to (?:determine|find|identify)|cannot be (?:determined|found)|not possible to determine|"
+            + "(?:there is|there are) no (?:mention|information|record|documentation))");
+
+    /**
+     * The text says the note lacks what was asked ("The discharge summary does not mention ..."), as
+     * opposed to stating a negative finding ("there was no sign of pneumonia" is an answer).
+     */
+    public static boolean saysNotInNote(String text) {
+        return NOT_IN_NOTE.matcher(text).find() || NONE_ALONE.matcher(text.strip()).matches();
+    }
+
     /**
      * Every sentence of the line says nothing was found. "The patient is a former smoker. There is no
      * mention of exercise." still carries an item, so it is not a nothing line.
@@ -112,6 +142,57 @@ public final class AnswerText {
         // one sentence that ends in a colon; "The patient improved. Discharge plan:" carries content
         return l.endsWith(":") && !l.matches(".*[.!?]\\s.*")
                 && (PREAMBLE.matcher(l).matches() || l.split("\\s+").length >= 4);
+    }
+
+    private static final Pattern SIGN_OFF = Pattern.compile("(?i)^(?:i hope|hope this|please let|let me know|feel free|"
+            + "if you have any|if you need|please note that this|please consult|please don't hesitate|please do not hesitate|"
+            + "do not hesitate|don't hesitate|it is important|it's important|please note that)\\b.*");
+    private static final Pattern ANSWER_LEAD = Pattern.compile("(?i)^(?:based on|according to|per|from|as per) (?:the|this) "
+            + "(?:discharge summary|summary|note|report|record|documentation)[^,:]{0,40}[,:]\\s*");
+
+    /**
+     * A free-text answer without what surrounds it: a title line ("Simplified discharge summary"), a
+     * preamble line that ends in a colon, a "Based on the discharge summary," lead, and closing courtesies
+     * ("I hope this helps!", "Please let me know ..."). The rest is kept as written.
+     */
+    public static String dropClosing(String text) {
+        List<String> lines = new ArrayList<>(List.of(text.strip().split("\n")));
+        while (lines.size() > 1) {
+            String first = lines.get(0).replace("**", "").replace("#", "").strip();
+            boolean title = !first.isEmpty() && first.split("\\s+").length <= 5 && !first.matches(".*[.!?,;].*")
+                    && !first.endsWith(":") && lines.size() > 1 && !isBullet(lines.get(0).strip());
+            if (first.isEmpty() || title || (isPreamble(first) && !isBullet(lines.get(0).strip()))) {
+                lines.remove(0);
+            } else {
+                break;
+            }
+        }
+        while (lines.size() > 1 && (lines.get(lines.size() - 1).isBlank()
+                || SIGN_OFF.matcher(lines.get(lines.size() - 1).replace("**", "").strip()).matches())) {
+            lines.remove(lines.size() - 1);
+        }
+        String body = String.join("\n", lines).strip();
+        // a sign-off sentence at the end of the last paragraph
+        int nl = body.lastIndexOf('\n');
+        String last = body.substring(nl + 1);
+        List<String> sentences = sentences(last);
+        int keep = sentences.size();
+        while (keep > 1 && SIGN_OFF.matcher(sentences.get(keep - 1)).matches()) {
+            keep--;
+        }
+        if (keep < sentences.size()) {
+            String cut = sentences.get(keep);
+            int at = last.indexOf(cut);
+            if (at > 0) {
+                body = body.substring(0, nl + 1) + last.substring(0, at).strip();
+            }
+        }
+        Matcher lead = ANSWER_LEAD.matcher(body);
+        if (lead.find()) {
+            String rest = body.substring(lead.end());
+            body = rest.isEmpty() ? body : Character.toUpperCase(rest.charAt(0)) + rest.substring(1);
+        }
+        return body;
     }
 
     /** Removes a courtesy opener ("Sure! ", "Certainly, ") from the start of a text. */

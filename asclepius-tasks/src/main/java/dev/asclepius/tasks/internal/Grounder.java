@@ -40,7 +40,7 @@ public final class Grounder {
     private final ClinicalNote note;
     private final List<Token> tokens;
 
-    record Token(int begin, int end, String norm) {
+    public record Token(int begin, int end, String norm) {
     }
 
     public Grounder(ClinicalNote note) {
@@ -208,7 +208,7 @@ public final class Grounder {
     }
 
     /** Runs of letters or of digits, lower-cased, with their offsets. */
-    static List<Token> tokenize(String s) {
+    public static List<Token> tokenize(String s) {
         List<Token> out = new ArrayList<>();
         int i = 0;
         while (i < s.length()) {

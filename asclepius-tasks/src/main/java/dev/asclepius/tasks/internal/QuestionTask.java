@@ -42,9 +42,9 @@ public final class QuestionTask implements TaskSpec<Answer> {
      * (grounded exactly, normalized or fuzzily) and answer sentences the note contains verbatim.
      */
     public static Answer parseAnswer(Grounder grounder, Reply reply) {
-        String text = AnswerText.stripFiller(AnswerText.complete(reply.text(), reply.truncated()));
+        String text = AnswerText.dropClosing(AnswerText.stripFiller(AnswerText.complete(reply.text(), reply.truncated())));
         List<String> sentences = AnswerText.sentences(text);
-        boolean found = !text.isEmpty() && !(sentences.size() <= 2 && AnswerText.saysNothingFound(sentences.get(0)));
+        boolean found = !text.isEmpty() && !(sentences.size() <= 2 && AnswerText.saysNotInNote(sentences.get(0)));
         List<Evidence> evidence = new ArrayList<>();
         List<String> seen = new ArrayList<>();
         for (String q : AnswerText.quotes(text)) {
@@ -66,7 +66,63 @@ public final class QuestionTask implements TaskSpec<Answer> {
                 }
             }
         }
+        // phrases the answer copies from the note ("held for 48 hours after contrast exposure"): the longest
+        // runs of at least MIN_RUN words that the note contains word for word
+        for (Evidence e : verbatimRuns(grounder, text)) {
+            if (!seen.contains(e.quote().toLowerCase(Locale.ROOT))
+                    && evidence.stream().noneMatch(x -> x.quote().toLowerCase(Locale.ROOT).contains(e.quote().toLowerCase(Locale.ROOT)))) {
+                seen.add(e.quote().toLowerCase(Locale.ROOT));
+                evidence.add(e);
+            }
+        }
         return new Answer(text, found, evidence);
+    }
+
+    /** Least number of words of a verbatim run to count as evidence (shorter runs are common phrases). */
+    static final int MIN_RUN = 4;
+
+    private static final java.util.Set<String> RUN_EDGE = java.util.Set.of("the", "a", "an", "of", "in", "on", "at", "to", "for",
+            "with", "and", "or", "by", "was", "were", "is", "are", "be", "his", "her", "their", "he", "she", "it", "they",
+            "should", "will", "would", "that", "this", "as", "from");
+
+    static List<Evidence> verbatimRuns(Grounder grounder, String text) {
+        List<Grounder.Token> a = Grounder.tokenize(text);
+        List<Evidence> out = new ArrayList<>();
+        int i = 0;
+        while (i < a.size()) {
+            int best = 0;
+            for (int len = MIN_RUN; i + len <= a.size(); len++) {
+                String phrase = text.substring(a.get(i).begin(), a.get(i + len - 1).end());
+                if (grounder.locateStrict(phrase).isEmpty()) {
+                    break;
+                }
+                best = len;
+            }
+            if (best >= MIN_RUN) {
+                // a run starts and ends on a word that carries meaning: "follow up with cardiology in" -> "... cardiology"
+                int from = i;
+                int to = i + best;
+                while (to - from > 0 && RUN_EDGE.contains(a.get(to - 1).norm())) {
+                    to--;
+                }
+                while (to - from > 0 && RUN_EDGE.contains(a.get(from).norm())) {
+                    from++;
+                }
+                String phrase = to - from >= MIN_RUN ? text.substring(a.get(from).begin(), a.get(to - 1).end()) : "";
+                if (phrase.isEmpty() || phrase.matches("(?s).*[\"'“”‘’].*")) {
+                    i += best; // shorter than a run, or it runs across a quote (quotes are evidence of their own)
+                    continue;
+                }
+                long content = a.subList(from, to).stream().filter(t -> (t.norm().length() > 3 && !RUN_EDGE.contains(t.norm())) || t.norm().matches("\\d+")).count();
+                if (content >= 2) {
+                    out.add(new Evidence(phrase, grounder.locateStrict(phrase)));
+                }
+                i += best;
+            } else {
+                i++;
+            }
+        }
+        return out;
     }
 
     @Override

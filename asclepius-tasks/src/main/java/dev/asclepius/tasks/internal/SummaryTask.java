@@ -39,7 +39,7 @@ public final class SummaryTask implements TaskSpec<Summary> {
     }
 
     public static Summary parseAnswer(Reply reply) {
-        String text = AnswerText.stripFiller(AnswerText.complete(reply.text(), reply.truncated()));
+        String text = AnswerText.dropClosing(AnswerText.stripFiller(AnswerText.complete(reply.text(), reply.truncated())));
         List<String> lines = new ArrayList<>();
         for (String line : AnswerText.lines(text)) {
             if (lines.isEmpty() && (AnswerText.isPreamble(line) || line.matches("(?i)^summary:?$"))) {
