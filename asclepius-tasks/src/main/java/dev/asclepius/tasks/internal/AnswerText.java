@@ -18,7 +18,8 @@ public final class AnswerText {
             "^(?:[-*•·–—+>]|\\(?\\d{1,2}[.)]|\\(?[a-hA-H][.)](?=\\s)|#{1,4})\\s*");
     private static final Pattern NOTHING = Pattern.compile("(?i)\\b(?:"
             + "no (?:specific |explicit |other |further |additional )?(?:mention|information|record|documentation|indication|evidence|reference)s? (?:of|about|regarding|to|is|was|in)"
-            + "|(?:is|are|was|were) not (?:mentioned|documented|specified|stated|provided|reported|given|available|described|listed|identified)"
+            + "|(?:is|are|was|were) not (?:mentioned|documented|specified|stated|provided|reported|given|available|described|listed|identified|used|present|found)"
+            + "|does(?: not|n't) (?:appear|occur)|do(?: not|n't) (?:appear|see)|(?:is|are) not (?:in|part of) (?:the|this)"
             + "|does(?: not|n't) (?:mention|specify|provide|contain|state|include|list|describe|report|document|indicate)"
             + "|did not (?:mention|specify|provide|contain|state|include|list|describe|report|document)"
             + "|(?:were|was) (?:mentioned|documented|identified|reported|found|listed)? ?(?:none|not found)"
@@ -56,14 +57,13 @@ public final class AnswerText {
             return stripFiller(end > 0 && last.substring(0, end).split("\\s+").length >= 8
                     ? body.substring(0, nl + 1 + end) : body.substring(0, nl));
         }
-        Matcher m = SENTENCE_END.matcher(body);
-        int end = -1;
-        while (m.find()) {
-            if (m.end() < body.length()) {
-                end = m.end();
-            }
+        int end = lastSentenceEnd(body);
+        if (end < 0) {
+            // a cut inline list keeps its finished items: "A (x), B (y) and C (z"
+            int cut = Math.max(Math.max(body.lastIndexOf(", "), body.lastIndexOf("; ")), body.lastIndexOf(" and "));
+            return cut > 0 && body.substring(0, cut).contains(":") ? stripFiller(body.substring(0, cut)) : "";
         }
-        return end < 0 ? "" : stripFiller(body.substring(0, end));
+        return stripFiller(body.substring(0, end));
     }
 
     private static int lastSentenceEnd(String text) {
@@ -109,7 +109,7 @@ public final class AnswerText {
     private static final Pattern NOT_IN_NOTE = Pattern.compile("(?i)\\b(?:no (?:specific |explicit |further |other )?"
             + "(?:mention|information|record|documentation|details?|data)\\b|(?:is|are|was|were) not (?:mentioned|documented|specified|"
             + "stated|provided|available|described|reported|recorded|addressed)|does(?: not|n't) (?:mention|specify|provide|contain|state|"
-            + "include|document|say|describe|report|indicate|list)|did not (?:mention|specify|provide|document|state|describe)|"
+            + "include|document|say|describe|report|indicate|list|appear|use)|did not (?:mention|specify|provide|document|state|describe)|"
             + "unable to (?:determine|find|identify)|cannot be (?:determined|found)|not possible to determine|"
             + "(?:there is|there are) no (?:mention|information|record|documentation))");
 
