@@ -382,6 +382,13 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
         } else if (HISTORICAL.matcher(item).find()) {
             status = Optional.of(EntityStatus.HISTORICAL);
         }
+        // "IV alteplase (tPA)": the name without its gloss; the gloss is an alias to ground by
+        String alias = "";
+        Matcher gloss = TRAILING_PAREN.matcher(name);
+        if (gloss.matches()) {
+            name = gloss.group(1);
+            alias = gloss.group(2);
+        }
         name = cleanName(name, type);
         if (name.isEmpty()) {
             return;
@@ -389,7 +396,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
         Optional<String> value = detail.isEmpty() || NOT_GIVEN.matcher(detail).matches() ? Optional.empty() : Optional.of(detail);
         Optional<String> dosage = type == EntityType.MEDICATION ? value : Optional.empty();
         Optional<String> result = type == EntityType.TEST ? value : Optional.empty();
-        out.add(new Entity(name, type, dosage, result, status, grounder.locate(name)));
+        out.add(new Entity(name, type, dosage, result, status, ground(grounder, name, alias, detail)));
     }
 
     /** The entity alone: no subject and verb ("She denies"), no "history of", no frequency of a habit. */
@@ -419,6 +426,24 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             name = AnswerText.tidy(name);
         } while (!name.equals(prev));
         return name;
+    }
+
+    /**
+     * Where the note says the item: its name; when the note words it otherwise, the alias the answer gave
+     * ("Hypertension (HTN)"), else the words the answer gave as its detail ("Smoking: former smoker").
+     */
+    private static List<dev.asclepius.tasks.Span> ground(Grounder grounder, String name, String alias, String detail) {
+        List<dev.asclepius.tasks.Span> spans = grounder.locate(name);
+        if (spans.isEmpty() && !alias.isBlank() && !alias.matches(".*\\d.*")) {
+            spans = grounder.locateStrict(alias);
+        }
+        if (spans.isEmpty() && !detail.isBlank()) {
+            String lead = detail.split(",\\s|;\\s|\\s\\(|\\s+with\\s", 2)[0].strip();
+            if (lead.split("\\s+").length >= 2) {
+                spans = grounder.locateStrict(lead);
+            }
+        }
+        return spans;
     }
 
     /** Position of a " - " separator (not a hyphen inside a word like "X-ray"). */

@@ -85,6 +85,10 @@ public final class QuestionTask implements TaskSpec<Answer> {
             "with", "and", "or", "by", "was", "were", "is", "are", "be", "his", "her", "their", "he", "she", "it", "they",
             "should", "will", "would", "that", "this", "as", "from");
 
+    /** Words a run does not start with ("in", "and"); "The" and "He" stay: the note's phrase starts there too. */
+    private static final java.util.Set<String> RUN_START = java.util.Set.of("of", "in", "on", "at", "to", "for", "with", "and",
+            "or", "by", "as", "from", "should", "will", "would", "that", "was", "were", "is", "are");
+
     static List<Evidence> verbatimRuns(Grounder grounder, String text) {
         List<Grounder.Token> a = Grounder.tokenize(text);
         List<Evidence> out = new ArrayList<>();
@@ -105,7 +109,7 @@ public final class QuestionTask implements TaskSpec<Answer> {
                 while (to - from > 0 && RUN_EDGE.contains(a.get(to - 1).norm())) {
                     to--;
                 }
-                while (to - from > 0 && RUN_EDGE.contains(a.get(from).norm())) {
+                while (to - from > 0 && RUN_START.contains(a.get(from).norm())) {
                     from++;
                 }
                 String phrase = to - from >= MIN_RUN ? text.substring(a.get(from).begin(), a.get(to - 1).end()) : "";

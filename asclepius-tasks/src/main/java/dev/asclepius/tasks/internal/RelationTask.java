@@ -39,7 +39,9 @@ public final class RelationTask {
             + "triggered by|triggered|triggers|"
             + "associated with|related to|linked to|complicated by|complication of|a complication of|"
             + "side effect of|a side effect of|contraindicated in|worsened|worsens|improved with|improved|improves|resolved with|"
-            + "diagnosed (?:by|with|via)|confirmed|revealed|showed|shows|show|demonstrated|identified|detected|positive for|"
+            + "diagnosed (?:by|with|via)|diagnosed|confirmed|revealed|showed|shows|show|demonstrated|identified|detected|positive for|"
+            + "ruled out|rules out|excluded|(?:treatment|management|prophylaxis|therapy) (?:of|for)|"
+            + "control|treat|prevent|reduce|relieve|manage|given|"
             + "consistent with|indicates|indicated|"
             + "monitored with|monitored by|performed for)\\b");
     private static final Pattern TRAILING_PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)\\.?$");
@@ -55,7 +57,8 @@ public final class RelationTask {
     private static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
     private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|:\\s|\\s+(?:as|which|because|since|"
-            + "given that|in order to|and was|and is|and it|and then|while|until)\\s|\\s+by\\s(?=\\w+ing\\b)|\\s+\\(");
+            + "given that|in order to|and was|and is|and it|and then|while|until|"
+            + "after (?:the )?(?:surgery|procedure|operation|admission|discharge|delivery))\\b|\\s+by\\s(?=\\w+ing\\b)|\\s+\\(");
 
     public static TaskSpec<List<Relation>> all() {
         return new TaskSpec<>() {
@@ -142,6 +145,7 @@ public final class RelationTask {
                     continue;
                 }
             }
+            line = line.replaceFirst("(?i)^(?:connections?|relations?(?:hips?)?|links?|associations?)\\s*:\\s*", "");
             for (String part : relationParts(line)) {
                 parseLine(out, grounder, part);
             }
@@ -156,7 +160,8 @@ public final class RelationTask {
             return List.of(line);
         }
         for (String p : parts) {
-            if (!PARTS.matcher(p).find() && !p.matches("^[^:]{2,60}:\\s.*")) {
+            if (!PARTS.matcher(p).find() && !p.matches("^[^:]{2,60}:\\s.*") && !CUE.matcher(p).find()
+                    && !(WEAK_CUE.matcher(p).find() && p.split("\\s+").length <= 8)) {
                 return List.of(line);
             }
         }
@@ -198,8 +203,17 @@ public final class RelationTask {
                 splitTail(out, grounder, left, weak.group(1), right.substring(weak.end()));
                 return;
             }
+            if (right.split("\\s+").length <= 4 && !right.matches("(?i).*\\b(?:was|were|is|are|had|has)\\b.*")) {
+                add(out, grounder, left, "related to", right, ""); // "Varenicline: smoking cessation"
+                return;
+            }
         }
+        int before = out.size();
         parseSentences(out, grounder, line.replaceFirst("^([^:]{2,60}):\\s+", "$1 "));
+        Matcher weak = WEAK_CUE.matcher(line);
+        if (out.size() == before && line.split("\\s+").length <= 8 && weak.find() && weak.start() > 0) {
+            splitTail(out, grounder, line.substring(0, weak.start()), weak.group(1), line.substring(weak.end())); // "atorvastatin for hyperlipidemia"
+        }
     }
 
     /** The side after a separator: "prescribed for X", "X: explanation", "X (treatment)", "X". */
@@ -311,9 +325,35 @@ public final class RelationTask {
 
     private static void add(List<Relation> out, Grounder grounder, String head, String label, String tail,
                             String explanation) {
+        // "Insulin glargine and insulin lispro -> type 1 diabetes": one relation per item on each side
+        List<String> heads = conjuncts(head);
+        List<String> tails = conjuncts(tail);
+        if (heads.size() * tails.size() > 1) {
+            for (String h : heads) {
+                for (String t : tails) {
+                    addOne(out, grounder, h, label, t, explanation);
+                }
+            }
+            return;
+        }
+        addOne(out, grounder, head, label, tail, explanation);
+    }
+
+    private static List<String> conjuncts(String side) {
+        String s = side.strip();
+        if (s.split("\\s+").length > 10 || s.contains("(")) {
+            return List.of(s);
+        }
+        String[] parts = s.split("(?i)\\s*,\\s*then\\s+|\\s+then\\s+|\\s*,\\s*and\\s+|\\s+and\\s+");
+        return parts.length > 1 && parts.length <= 3 ? List.of(parts) : List.of(s);
+    }
+
+    private static void addOne(List<Relation> out, Grounder grounder, String head, String label, String tail,
+                               String explanation) {
         String h = cleanItem(head);
         String t = cleanItem(tail);
-        if (h.isEmpty() || t.isEmpty() || PRONOUN.matcher(h).matches() || PRONOUN.matcher(t).matches()) {
+        if (h.isEmpty() || t.isEmpty() || PRONOUN.matcher(h).matches() || PRONOUN.matcher(t).matches()
+                || h.matches("[a-z]+ed")) { // "held for 48 hours": a verb, not an item
             return; // "he was diagnosed with X": the patient is not one end of a relation
         }
         String l = AnswerText.tidy(label).toLowerCase(Locale.ROOT);
