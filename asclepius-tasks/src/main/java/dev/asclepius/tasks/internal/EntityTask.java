@@ -53,7 +53,8 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
     private static final Pattern FIELD = Pattern.compile("(?i)^(dose|dosage|dosing|frequency|route|strength|amount|sig|"
             + "indications?|reason|purpose|used for|use|results?|findings?|values?|levels?|interpretation|outcome|status|"
             + "date|dates|timing|duration|details?|notes?|comments?|description|significance|class|type)\\s*:\\s*(.*)$");
-    private static final Pattern SUBJECT_VERB = Pattern.compile("(?i)^(?:(?:the )?patient|she|he|they|mrs?\\.? \\w+|ms\\.? \\w+)\\s+"
+    private static final Pattern SUBJECT_VERB = Pattern.compile("(?i)^(?:(?:the )?patient|she|he|they|mrs?\\.? \\w+|ms\\.? \\w+|"
+            + "(?:his|her|the patient's) (?:mother|father|sister|brother|son|daughter|grandmother|grandfather|parents?))\\s+"
             + "(?:(?:also|currently|previously|reportedly|still|no longer)\\s+)?(?:denies|denied|reports?|reported|quit|stopped|"
             + "endorses|endorsed|admits to|has|had|is|was|takes|took|underwent|received|developed|presented with|complained of)\\s+");
     /** A subject before a habit verb: "She drinks alcohol rarely" keeps the habit as the answer wrote it. */
@@ -68,6 +69,9 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
     private static final Pattern FAMILY_TAIL = Pattern.compile("(?i)\\s+in (?:his|her|the patient's|their) (?:father|mother|"
             + "brother|sister|sibling|parent|grandfather|grandmother|son|daughter|family)s?$");
     private static final Pattern NAMED_DETAIL = Pattern.compile("^[A-Za-z0-9][^:.;]{0,50}:\\s+\\S.*$");
+    private static final Pattern NEGATED_DETAIL = Pattern.compile("(?i)^(?:denied|denies|ruled out|negative|absent|not present|"
+            + "none|excluded|not seen)\\b.*");
+    private static final Pattern CAUSE = Pattern.compile("(?i)\\s+(?:secondary to|due to|caused by|complicated by)\\s+");
     private static final Pattern TABLE_RULE = Pattern.compile("^[|:\\-\\s]+$");
     private static final String COLUMN_NAMES = "(?i)(?:medications?|drugs?|dos(?:e|age|ing)s?|frequency|route|tests?|results?|"
             + "findings?|values?|conditions?|diagnos[ie]s|procedures?|dates?|status|indications?|notes?|comments?|factors?|"
@@ -79,17 +83,20 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
     private static final Pattern NEGATION_LEAD = Pattern.compile("(?i)\\b(?:denie[sd]|denying|reports no|reported no|"
             + "(?:was|were) negative for|negative for|did not (?:develop|have|experience|report|use|drink|smoke|undergo|require)|"
             + "does not (?:have|use|drink|smoke)|has no|had no|without any|no (?:history of|evidence of|signs of))\\s+");
-    private static final Pattern NOT_DONE = Pattern.compile("(?i)\\s+(?:was|were) not (?:performed|done|given|obtained|"
-            + "required|needed|started|prescribed|administered|completed)\\b.*$");
+    private static final Pattern NOT_DONE = Pattern.compile("(?i)\\s+(?:(?:was|were) not (?:performed|done|given|obtained|"
+            + "required|needed|started|prescribed|administered|completed|seen|found|present|identified)|(?:was|were) (?:ruled out|excluded|"
+            + "absent))\\b.*$");
     private static final Pattern NOTHING_DETAIL = Pattern.compile("(?i)^(?:not (?:mentioned|documented|stated|reported|specified|"
             + "provided|discussed|described|addressed)|none(?: (?:mentioned|documented|reported))?|no information|unknown|n/a)\\b.*");
     /** Pieces of prose that are not entities: "which is part of ...", "has done so for 3 years", "for 30 years". */
     private static final Pattern NOT_AN_ITEM = Pattern.compile("(?i)^(?:which|who|that|with|without|likely|possibly|probably|"
-            + "has|have|had|did|does|done|so|for|since|in|on|at|to|from|by|during|after|before|as|per|while|when)\\b");
+            + "has|have|had|did|does|done|so|for|since|in|on|at|to|from|by|during|after|before|as|per|while|when|then|but|"
+            + "evaluated|discharge summary)\\b");
     private static final Pattern PASSIVE_TAIL = Pattern.compile("(?i)\\s+(?:was|were|is|are)\\s+(?:also\\s+)?(?:given|started|"
             + "administered|prescribed|used|performed|done|continued|held|initiated|noted|found|diagnosed|obtained)$");
-    private static final Pattern CONTEXT_TAIL = Pattern.compile("(?i)\\s+(?:per(?! (?:day|week|month|year|night|hour|dose)\\b)|via|while|during|on|in|at|for|since|from|after|"
-            + "before|with|without|which|that|due to|because|secondary to|likely|possibly)\\s.*$|,\\s*(?:likely|possibly|probably|"
+    private static final Pattern CONTEXT_TAIL = Pattern.compile("(?i)\\s+(?:per(?! (?:day|week|month|year|night|hour|dose)\\b)|via|while|during|on(?! chronic)|in|at|for|since|from|after|"
+            + "before|with|without|which|that|due to|because|secondary to|likely|possibly|under|starting|beginning|started|"
+            + "initiated|as the|as a)\\s.*$|,\\s*(?:likely|possibly|probably|"
             + "which|severe|mild|moderate|resolved)\\b.*$");
     private static final Pattern TRAILING_PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)$");
     private static final Pattern SPACED_DASH = Pattern.compile("\\s[-–—]\\s");
@@ -239,10 +246,19 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             }
             return;
         }
+        c = c.replaceFirst("(?i)^(?:the )?(?:discharge summary|summary|note|report)\\s+(?:also\\s+)?(?:documents|lists|mentions|notes|"
+                + "describes|includes|shows|reports|records)\\s+", "");
         String body = AnswerText.stripLeadIn(c);
         List<String> items = body.contains(",") || body.toLowerCase(Locale.ROOT).contains(" and ")
                 ? mergeDoseParts(AnswerText.splitList(body)) : List.of(body);
         for (String item : items) {
+            if (type == EntityType.CONDITION && CAUSE.matcher(item).find()) {
+                // "respiratory failure secondary to a COPD exacerbation": two conditions
+                for (String part : CAUSE.split(item, 2)) {
+                    add(out, grounder, part, type, false);
+                }
+                continue;
+            }
             add(out, grounder, item, type, false);
         }
     }
@@ -374,6 +390,13 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
         if (NOTHING_DETAIL.matcher(detail).matches() && type != EntityType.MEDICATION && type != EntityType.TEST) {
             return; // "Diet: not mentioned" says there is no such item
         }
+        if (!negated && NEGATED_DETAIL.matcher(detail).matches()) {
+            // "Cough, dysuria and diarrhea - denied": each named item, negated
+            for (String one : AnswerText.splitList(name)) {
+                add(out, grounder, one, type, true);
+            }
+            return;
+        }
         Optional<EntityStatus> status = Optional.empty();
         if (negated || NOT_DONE.matcher(item).find()) {
             status = Optional.of(EntityStatus.NEGATED);
@@ -390,7 +413,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             alias = gloss.group(2);
         }
         name = cleanName(name, type);
-        if (name.isEmpty()) {
+        if (name.isEmpty() || NOT_AN_ITEM.matcher(name).find()) {
             return;
         }
         Optional<String> value = detail.isEmpty() || NOT_GIVEN.matcher(detail).matches() ? Optional.empty() : Optional.of(detail);
@@ -449,7 +472,13 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
     /** Position of a " - " separator (not a hyphen inside a word like "X-ray"). */
     private static int indexOfDash(String s) {
         Matcher m = SPACED_DASH.matcher(s);
-        return m.find() ? m.start() + 1 : -1;
+        while (m.find()) {
+            String before = s.substring(0, m.start());
+            if (before.chars().filter(c -> c == '(').count() == before.chars().filter(c -> c == ')').count()) {
+                return m.start() + 1; // not the dash of "(family history - mother)"
+            }
+        }
+        return -1;
     }
 
     @Override

@@ -27,32 +27,33 @@ public final class TimeExpressions {
     private static final String CLOCK = "(?:\\d{1,2}:\\d{2}(?:\\s*[ap]\\.?m\\b\\.?)?|\\d{1,2}\\s*[ap]\\.?m\\b\\.?|[0-2]\\d[0-5]\\d(?:\\s*(?:hours|hrs|h)\\b)?)";
     private static final String TIME_OF_DAY = "(?:,?\\s*(?:at\\s+)?(?:\\d{1,2}:\\d{2}(?:\\s*[ap]\\.?m\\b\\.?)?|[0-2]\\d[0-5]\\d\\b(?!\\s*(?:mg|ml|units))))?";
     private static final String UNIT = "(?:hours?|hrs?|days?|weeks?|wks?|months?|years?|minutes?|mins?)";
-    private static final String AFTER = "(?:\\s+(?:later|ago|post-?operatively|postpartum|post-?op|"
+    private static final String AFTER = "(?:\\s+(?:later|ago|post-?operatively|postpartum|post-?op|thereafter|afterwards?|"
             + "(?:after|before|prior to|following|of|into|post)\\s+(?:the\\s+)?(?:surgery|admission|discharge|delivery|procedure|operation|"
-            + "contrast(?: exposure)?|birth|presentation|arrival|PCI|catheterization|extubation|symptom onset|onset|the \\w+|\\w+ exposure))|"
+            + "contrast(?: exposure)?|birth|presentation|arrival|PCI|catheterization|extubation|symptom onset|onset|the \\w+|\\w+ exposure|"
+            + "(?!a\\b|an\\b|his\\b|her\\b|which\\b|that\\b|being\\b)[A-Za-z][A-Za-z-]{1,14}\\b))|"
             + "\\s+(?:after|prior|before|post-?operatively))?";
     private static final Pattern ANY = Pattern.compile("(?i)"
-            + "(?<iso>\\b\\d{4}-\\d{2}-\\d{2}" + TIME_OF_DAY + ")"
-            + "|(?<us>\\b\\d{1,2}/\\d{1,2}/\\d{2,4}\\b" + TIME_OF_DAY + ")"
-            + "|(?<mdy>\\b" + MONTH + "\\s+\\d{1,2}(?:st|nd|rd|th)?(?:,?\\s+\\d{4})?\\b" + TIME_OF_DAY + ")"
+            + "(?<iso>\\b(?:(?:until|through|since|till)\\s+)?\\d{4}-\\d{2}-\\d{2}" + TIME_OF_DAY + ")"
+            + "|(?<us>\\b(?:(?:until|through|since|till)\\s+)?\\d{1,2}/\\d{1,2}/\\d{2,4}\\b" + TIME_OF_DAY + ")"
+            + "|(?<mdy>\\b(?:(?:until|through|since|till)\\s+)?(?:the week of\\s+)?" + MONTH + "\\s+\\d{1,2}(?:st|nd|rd|th)?(?:,?\\s+\\d{4})?\\b" + TIME_OF_DAY + ")"
             + "|(?<dmy>\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?" + MONTH + "(?:,?\\s+\\d{4})?\\b" + TIME_OF_DAY + ")"
             + "|(?<my>\\b" + MONTH + "\\s+\\d{4}\\b)"
             + "|(?<md>(?<![\\d/.])\\b(?:0?[1-9]|[12]\\d|3[01])/(?:0?[1-9]|[12]\\d|3[01])\\b(?![/\\d]))"
             + "|(?<rel>\\b(?:hospital day|HD|post-?operative day|postop(?:erative)? day|POD|day)\\s*#?\\s*(?<relnum>\\d+)\\b"
             + "(?:\\s+of\\s+(?:admission|hospitalization|(?:the\\s+)?hospital stay))?)"
-            + "|(?<dur>(?<!\\bevery\\s)(?<!\\bq)(?<!\\beach\\s)\\b(?:(?:roughly|about|approximately|around|nearly|almost|over|at least|up to)\\s+)?" + NUMBER
+            + "|(?<dur>(?<!\\bevery\\s)(?<!\\bq)(?<!\\beach\\s)\\b(?:(?:in|within|for|over|after|at|by|x)\\s+)?(?:the\\s+(?:first|last|past|next|following)\\s+)?(?:(?:roughly|about|approximately|around|nearly|almost|over|at least|up to)\\s+)?" + NUMBER
             + "(?:\\s*(?:-|to)\\s*" + NUMBER + ")?(?:\\s*-\\s*|\\s+)(?<unit>" + UNIT + ")(?:,?\\s+(?:and\\s+)?\\d+\\s+" + UNIT + ")?"
             + AFTER + "\\b)"
             + "|(?<clock>(?<=\\bat\\s)" + CLOCK + "|\\b\\d{1,2}:\\d{2}(?:\\s*[ap]\\.?m\\b\\.?)?|\\b\\d{1,2}\\s*[ap]\\.m\\.|\\b\\d{1,2}\\s*[ap]m\\b"
-            + "|\\b[0-2]\\d[0-5]\\d\\s*(?:hours|hrs)\\b|\\b[0-2]\\d[0-5]\\d(?=\\s+on\\b))"
-            + "|(?<year>(?:(?<=\\bin\\s)|(?<=\\bsince\\s)|(?<=\\bfrom\\s)|(?<=\\buntil\\s)|(?<=\\bin\\s(?:early|late|mid)\\s)|(?<=\\())"
+            + "|\\b[0-2]\\d[0-5]\\d\\s*(?:hours|hrs)\\b|\\b[0-2]\\d[0-5]\\d(?=\\s+on\\b)|(?<=:\\s)[0-2]\\d[0-5]\\d\\b(?![/.\\d]))"
+            + "|(?<year>(?:(?<=:\\s)|(?<=\\bin\\s)|(?<=\\bsince\\s)|(?<=\\bfrom\\s)|(?<=\\buntil\\s)|(?<=\\bin\\s(?:early|late|mid)\\s)|(?<=\\())"
             + "(?:19|20)\\d{2}\\b)"
             + "|(?<named>\\b(?:on admission|at admission|upon admission|at discharge|on discharge|upon discharge|"
             + "the (?:next|following) day|(?:next|the following) (?:week|month|year)|the day of (?:admission|discharge|surgery)|"
             + "(?:the\\s+)?(?:prior|previous|preceding|same|next|following)\\s+(?:evening|morning|night|afternoon|day)|"
             + "(?:that|this)\\s+(?:evening|morning|night|afternoon)|overnight|later that day|"
             + "(?:since\\s+)?the (?:morning|evening|night|afternoon) (?:of|before|after) (?:admission|discharge|surgery|delivery)|"
-            + "(?:yesterday|today|tomorrow))\\b)");
+            + "(?:yesterday|today|tomorrow)|(?:after|at|before) (?:midnight|noon|bedtime)|(?:since|at|from) age \\d+)\\b)");
 
     private static final Pattern MONTH_DAY_YEAR = Pattern.compile("(?i)^(" + MONTH + ")\\s+(\\d{1,2})(?:st|nd|rd|th)?(?:,?\\s+(\\d{4}))?");
     private static final Pattern DAY_MONTH_YEAR = Pattern.compile("(?i)^(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?(" + MONTH + ")(?:,?\\s+(\\d{4}))?");
@@ -84,7 +85,7 @@ public final class TimeExpressions {
                     continue;
                 }
                 // "0630 on March 14, 2019", "March 14 at 0800": a clock time belongs to its date
-                boolean clock = isClock(prev) || isClock(f);
+                boolean clock = (isClock(prev) && isDate(f)) || (isDate(prev) && isClock(f));
                 if (clock && gap.matches("\\s*,?\\s*(?:on|at|@)?\\s*")) {
                     Optional<NormalizedTime> n = isClock(prev) ? f.normalized() : prev.normalized();
                     out.set(out.size() - 1, new Found(prev.start(), f.end(), text.substring(prev.start(), f.end()), n));
@@ -96,6 +97,11 @@ public final class TimeExpressions {
         return out;
     }
 
+    private static boolean isDate(Found f) {
+        return f.normalized().map(n -> n.kind() != NormalizedTime.Kind.DURATION).orElse(false)
+                || f.text().matches("(?i)\\d{1,2}/\\d{1,2}|.*\\b" + MONTH + "\\s+\\d{1,2}.*");
+    }
+
     private static boolean isClock(Found f) {
         return f.text().matches("(?i)(?:at\\s+)?" + CLOCK);
     }
@@ -103,14 +109,16 @@ public final class TimeExpressions {
     private static Optional<NormalizedTime> normalize(Matcher m) {
         try {
             if (m.group("iso") != null) {
-                return date(LocalDate.parse(m.group("iso").substring(0, 10)));
+                String iso = m.group("iso").replaceFirst("(?i)^(?:until|through|since|till)\\s+", "");
+                return date(LocalDate.parse(iso.substring(0, 10)));
             }
             if (m.group("us") != null) {
-                String[] p = m.group("us").replaceAll("[^0-9/].*$", "").split("/");
+                String[] p = m.group("us").replaceFirst("(?i)^(?:until|through|since|till)\\s+", "").replaceAll("[^0-9/].*$", "").split("/");
                 return date(LocalDate.of(year(p[2]), Integer.parseInt(p[0]), Integer.parseInt(p[1])));
             }
             if (m.group("mdy") != null) {
-                Matcher d = MONTH_DAY_YEAR.matcher(m.group("mdy"));
+                Matcher d = MONTH_DAY_YEAR.matcher(m.group("mdy").replaceFirst("(?i)^(?:until|through|since|till)\\s+", "")
+                        .replaceFirst("(?i)^the week of\\s+", ""));
                 if (d.find() && d.group(3) != null) {
                     return date(LocalDate.of(Integer.parseInt(d.group(3)), month(d.group(1)), Integer.parseInt(d.group(2))));
                 }
@@ -137,7 +145,7 @@ public final class TimeExpressions {
                 return Optional.of(new NormalizedTime(NormalizedTime.Kind.RELATIVE_DAY, kind + ":" + Integer.parseInt(m.group("relnum"))));
             }
             if (m.group("dur") != null) {
-                String d = m.group("dur").toLowerCase(Locale.ROOT)
+                String d = m.group("dur").toLowerCase(Locale.ROOT).replaceFirst("^(?:in|within|for|over|after|at|by|x)\\s+", "")
                         .replaceFirst("^(?:roughly|about|approximately|around|nearly|almost|over|at least|up to)\\s+", "");
                 if (d.matches("^\\S+\\s*(?:-|to)\\s*\\d.*") || d.matches(".*" + UNIT + ",?\\s+(?:and\\s+)?\\d+\\s+" + UNIT + ".*")) {
                     return Optional.empty(); // a range ("2-3 days") or two units ("34 weeks 2 days") is not one duration

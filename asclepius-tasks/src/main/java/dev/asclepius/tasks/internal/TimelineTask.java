@@ -115,6 +115,17 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             String after = clean(firstClause(sentence.substring(f.end(), nextStart)));
             String event;
             if (before.isEmpty()) {
+                // "On POD#1 she received a transfusion, enoxaparin was started and physical therapy began": one
+                // time, several events
+                List<String> several = severalEvents(sentence.substring(f.end(), nextStart));
+                if (several.size() > 1) {
+                    for (String e : several) {
+                        add(events, grounder, e, f);
+                    }
+                    consumed = nextStart;
+                    previous = several.get(several.size() - 1);
+                    continue;
+                }
                 event = after;
                 consumed = nextStart;
             } else if (i == found.size() - 1 && !after.isEmpty()) {
@@ -135,6 +146,18 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     private static final Pattern CLAUSE_BREAK = Pattern.compile("(?i),\\s+(?:and\\s+|but\\s+|when\\s+|which\\s+|where\\s+)?|;\\s+|"
             + "\\s+(?:and|but)\\s+(?=(?:was|were|is|had|has|then|he|she|they|that|the patient|his|her|it)\\b)|"
             + "\\s+(?:when|once|while|because|as|until|so that|after which)\\s+");
+
+    private static List<String> severalEvents(String text) {
+        List<String> out = new ArrayList<>();
+        for (String part : text.split("(?i),\\s+(?:and\\s+)?|\\s+and\\s+(?=\\w+(?:\\s+\\w+)?\\s+(?:was|were|began|started|resumed|"
+                + "improved|resolved|developed|received|had)\\b)")) {
+            String e = clean(part);
+            if (e.split("\\s+").length >= 2) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
 
     /** The last clause of the words before a time: "..., and was discharged" -> "was discharged". */
     private static String lastClause(String s) {
