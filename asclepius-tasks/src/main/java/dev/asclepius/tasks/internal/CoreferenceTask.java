@@ -37,7 +37,10 @@ public final class CoreferenceTask {
     private static final Pattern EXAMPLE = Pattern.compile("(?i)\\s+(?:in|from)\\s+(?:the\\s+(?:sentence|line|phrase)\\s+)?[\"“'‘]");
     private static final Pattern HAS_REFERS = Pattern.compile("(?i)\\b" + REFERS + "\\b");
     private static final Pattern SEPARATED = Pattern.compile("^(.+?)\\s*(?::|\\s[-–—=]\\s|->|→|=>)\\s*(.+)$");
-    private static final Pattern REFERENT_END = Pattern.compile("(?i),\\s|;\\s|(?<!\\b(?:mr|mrs|ms|dr|st|sr|jr))\\.\\s|\\s+\\(|\\s+i\\.e\\.|\\s+(?:who|which|mentioned|"
+    /** Where a referent's explanation starts; a gloss inside the name ("AA (Alcoholics Anonymous) meetings") is kept. */
+    private static final Pattern REFERENT_END = Pattern.compile("(?i),\\s|;\\s|(?<!\\b(?:mr|mrs|ms|dr|st|sr|jr))\\.\\s|"
+            + "\\s+\\((?=[^()]*\\)\\s*(?:[,.;:]|$|which|who|that|found|given|at|in|on|from|described|started))|\\s+i\\.e\\.|"
+            + "\\s+(?:that|found|given to|described|started|at \\d|which was|who was|listed)\\b|\\s+(?:who|which|mentioned|"
             + "(?:in|from) the (?:sentence|line|paragraph|section|previous|discharge))\\b");
 
     public static TaskSpec<List<CoreferenceChain>> all() {
@@ -115,7 +118,7 @@ public final class CoreferenceTask {
                 if (pair.isEmpty()) {
                     continue;
                 }
-                String referent = pair.get()[1];
+                for (String referent : referents(pair.get()[1])) {
                 String key = referent.toLowerCase(Locale.ROOT);
                 referents.putIfAbsent(key, referent);
                 List<String> list = mentions.computeIfAbsent(key, k -> new ArrayList<>());
@@ -124,6 +127,7 @@ public final class CoreferenceTask {
                     if (!mention.isEmpty() && list.stream().noneMatch(mention::equalsIgnoreCase)) {
                         list.add(mention);
                     }
+                }
                 }
             }
         }
@@ -140,6 +144,10 @@ public final class CoreferenceTask {
      */
     static List<String> mentionsIn(String text) {
         String t = text.strip();
+        int dash = t.lastIndexOf(" - ");
+        if (dash > 0 && MENTION_QUOTE.matcher(t.substring(dash)).find()) {
+            t = t.substring(dash + 3); // '"her CKD" - "her"': the mention is the one named last
+        }
         Matcher example = EXAMPLE.matcher(t);
         if (example.find() && example.start() > 0) {
             t = t.substring(0, example.start()); // '"these" in "attend these daily"': the second quote is the example
@@ -171,7 +179,11 @@ public final class CoreferenceTask {
     /** Sentences, further split where a second "'x' refers to" clause starts ("'it' refers to A and 'he' refers to B"). */
     private static List<String> clauses(String line) {
         List<String> out = new ArrayList<>();
+        List<String> pieces = new ArrayList<>();
         for (String sentence : AnswerText.sentences(line)) {
+            pieces.addAll(AnswerText.semicolonParts(sentence)); // "He / his - the patient; it - BiPAP"
+        }
+        for (String sentence : pieces) {
             String pending = "";
             for (String clause : NEXT_CLAUSE.split(sentence)) {
                 // "'he' and 'his' refer to X": a piece without its own verb belongs to the next one
@@ -202,9 +214,17 @@ public final class CoreferenceTask {
         return Optional.empty();
     }
 
+    /** "the weaning off daytime BiPAP and the transition to 2 L nasal cannula": two referents. */
+    private static List<String> referents(String referent) {
+        String[] parts = referent.split("(?i)\\s+and\\s+(?=the\\s)");
+        if (parts.length == 2 && parts[0].split("\\s+").length >= 2 && parts[1].split("\\s+").length >= 3) {
+            return List.of(parts[0].strip(), parts[1].strip());
+        }
+        return List.of(referent);
+    }
+
     private static String referent(String text) {
-        // "AA (Alcoholics Anonymous) meetings": a gloss inside the name is dropped, the name goes on
-        String t = text.strip().replaceAll("\\s*\\([^()]*\\)(?=\\s+[A-Za-z])", "");
+        String t = text.strip();
         Matcher end = REFERENT_END.matcher(t);
         if (end.find() && end.start() > 0) {
             t = t.substring(0, end.start());
