@@ -18,7 +18,14 @@ class CoreferenceParserTest {
 
     /** A chain whose referent is grounded by what it names: "the patient" at every "patient" (issue #10). */
     static CoreferenceChain c(String referent, String... mentions) {
-        return c(referent, Fixtures.spans(referent.replaceFirst("(?i)^(?:the|a|an|his|her)\\s+", "")), mentions);
+        List<Span> spans = new ArrayList<>(Fixtures.spans(referent.replaceFirst("(?i)^(?:the|a|an|his|her)\\s+", "")));
+        if (referent.equalsIgnoreCase("the patient")) {
+            // the patient is also where the note introduces them
+            spans.addAll(Fixtures.spans("67-year-old male", MatchKind.NORMALIZED));
+            spans.addAll(Fixtures.spans("67-year-old man", MatchKind.NORMALIZED));
+            spans.sort(Comparator.comparingInt(Span::begin));
+        }
+        return c(referent, spans, mentions);
     }
 
     static CoreferenceChain c(String referent, List<Span> referentSpans, String... mentions) {

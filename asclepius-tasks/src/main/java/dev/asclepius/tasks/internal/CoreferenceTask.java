@@ -35,6 +35,8 @@ public final class CoreferenceTask {
             + "(?=[\"'“‘][^\"'”’]{1,40}[\"'”’]\\s+(?:also\\s+)?" + REFERS + ")|;\\s+");
     private static final Pattern MENTION_QUOTE = Pattern.compile("\"([^\"]+)\"|“([^”]+)”|(?<![A-Za-z])['‘]([^'’]+?)['’](?![A-Za-z])");
     private static final Pattern EXAMPLE = Pattern.compile("(?i)\\s+(?:in|from)\\s+(?:the\\s+(?:sentence|line|phrase)\\s+)?[\"“'‘]");
+    private static final Pattern PATIENT_INTRO = Pattern.compile("(?i)\\b\\d{1,3}-year-old(?:\\s+[A-Za-z0-9-]+){0,2}?\\s+"
+            + "(?:man|woman|male|female|boy|girl|gentleman|lady|infant|child)\\b");
     private static final Pattern HAS_REFERS = Pattern.compile("(?i)\\b" + REFERS + "\\b");
     private static final Pattern SEPARATED = Pattern.compile("^(.+?)\\s*(?::|\\s[-–—=]\\s|->|→|=>)\\s*(.+)$");
     /** Where a referent's explanation starts; a gloss inside the name ("AA (Alcoholics Anonymous) meetings") is kept. */
@@ -240,8 +242,29 @@ public final class CoreferenceTask {
         mentionSpans.sort(java.util.Comparator.comparingInt(Span::begin));
         // ground what the referent names ("patient"), not its article ("the patient" is not a span of its own)
         String named = referent.replaceFirst("(?i)^(?:the patient's|the patient’s|patient's|the|a|an|his|her|their)\\s+", "");
-        List<Span> referentSpans = grounder.locate(named.isEmpty() ? referent : named);
+        List<Span> referentSpans = new ArrayList<>(groundReferent(grounder, named.isEmpty() ? referent : named));
+        if (referent.matches("(?i)(?:the )?patient|.*\\byear-old\\b.*")) {
+            // the patient is also where the note introduces them ("a 58-year-old woman")
+            java.util.regex.Matcher intro = PATIENT_INTRO.matcher(grounder.note().text());
+            while (intro.find()) {
+                referentSpans.add(Span.of(grounder.note(), intro.start(), intro.end(), dev.asclepius.tasks.MatchKind.NORMALIZED));
+            }
+            referentSpans.sort(java.util.Comparator.comparingInt(Span::begin));
+        }
         return new CoreferenceChain(referent, mentions, referentSpans, mentionSpans);
+    }
+
+    /** The referent's words in the note; when the answer added to them, its head phrase ("the incisions from ..."). */
+    private static List<Span> groundReferent(Grounder grounder, String named) {
+        List<Span> spans = grounder.locate(named);
+        if (!spans.isEmpty()) {
+            return spans;
+        }
+        String head = named.split("(?i)\\s+(?:from|on|with|delivered|performed|in|at|during|after|for|of the)\\s+", 2)[0].strip();
+        if (!head.equals(named) && head.length() >= 3) {
+            spans = grounder.locate(head);
+        }
+        return spans;
     }
 
     public static Optional<CoreferenceChain> parseOne(Grounder grounder, Reply reply, String mention) {
