@@ -197,7 +197,39 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     private static void add(List<TimelineEvent> events, Grounder grounder, String event, TimeExpressions.Found f) {
         // Times are matched exactly or normalized only: a fuzzily matched date is a different date.
         events.add(new TimelineEvent(events.size() + 1, event, f.text(), f.normalized(),
-                event.isEmpty() ? List.of() : grounder.locate(event), grounder.locateStrict(f.text())));
+                event.isEmpty() ? List.of() : grounder.locate(event), groundTime(grounder, f.text())));
+    }
+
+    private static final Pattern TIME_LEAD = Pattern.compile("(?i)^(?:in|within|for|over|after|at|by|x|until|through|since|till|"
+            + "from|the week of|(?:the\\s+)?(?:first|last|past|next|following)|roughly|about|approximately|around|nearly|almost)\\s+");
+    private static final Pattern TIME_ANCHOR = Pattern.compile("(?i)\\s+(?:later|ago|thereafter|afterwards?|post-?operatively|postpartum|"
+            + "post-?op|(?:after|before|prior to|following|of|into|post)\\s+.*)$");
+
+    /**
+     * Where the note says the time: the expression as written; when the note does not say it so, the
+     * expression without the preposition or qualifier the answer added ("until January 26, 2020"), else its
+     * core ("3 days" of "3 days before admission"). Matched exactly or normalized only.
+     */
+    static List<Span> groundTime(Grounder grounder, String time) {
+        java.util.LinkedHashSet<Span> out = new java.util.LinkedHashSet<>(grounder.locateStrict(time));
+        String bare = time;
+        String prev;
+        do {
+            prev = bare;
+            bare = TIME_LEAD.matcher(bare).replaceFirst("");
+        } while (!bare.equals(prev));
+        if (out.isEmpty() && !bare.equals(time) && !bare.isBlank()) {
+            out.addAll(grounder.locateStrict(bare));
+        }
+        if (out.isEmpty()) {
+            String core = TIME_ANCHOR.matcher(bare).replaceFirst("");
+            if (!core.equals(bare) && !core.isBlank()) {
+                out.addAll(grounder.locateStrict(core));
+            }
+        }
+        List<Span> sorted = new ArrayList<>(out);
+        sorted.sort(java.util.Comparator.comparingInt(Span::begin).thenComparingInt(Span::end));
+        return sorted;
     }
 
     @Override
