@@ -253,6 +253,13 @@ public final class RelationTask {
             splitTail(out, grounder, head, cue.group(1), right.substring(cue.end()));
             return true;
         }
+        int comma = right.indexOf(", ");
+        if (comma > 0 && comma < cue.start() && right.substring(0, comma).split("\\s+").length <= 6) {
+            // "Enoxaparin - DVT prophylaxis after surgery, dose-adjusted because of CKD": related to both
+            splitTail(out, grounder, head, "related to", right.substring(0, comma));
+            splitTail(out, grounder, head, cue.group(1), right.substring(cue.end()));
+            return true;
+        }
         return false;
     }
 
@@ -353,7 +360,7 @@ public final class RelationTask {
         String h = cleanItem(head);
         String t = cleanItem(tail);
         if (h.isEmpty() || t.isEmpty() || PRONOUN.matcher(h).matches() || PRONOUN.matcher(t).matches()
-                || h.matches("[a-z]+ed")) { // "held for 48 hours": a verb, not an item
+                || h.matches("(?:[a-z]+ed|held|given|begun|taken|seen|done|shown)")) { // "held for 48 hours": a verb, not an item
             return; // "he was diagnosed with X": the patient is not one end of a relation
         }
         String l = AnswerText.tidy(label).toLowerCase(Locale.ROOT);
