@@ -18,6 +18,11 @@ import java.util.Set;
  * @param stopTokenIds      extra token ids that end generation (the tokenizer's EOS always does)
  * @param stopStrings       strings that end generation; the text is cut before the match
  * @param ignoreEos         keep generating past the EOS token (benchmarks that need a fixed length)
+ * @param cacheScope        prefix-cache partition: cached keys and values of earlier prompts are reused only
+ *                          between generations with the same scope, so that what one caller's result reports
+ *                          (and how fast it runs) says nothing about another scope's prompts. "" (the default)
+ *                          is the one shared scope. A server sets one per API key (plus the caller's
+ *                          {@code cache_salt}); {@code RemoteModel} sends a non-empty scope as {@code cache_salt}.
  */
 public record GenerationConfig(
         int maxNewTokens,
@@ -28,12 +33,14 @@ public record GenerationConfig(
         OptionalLong seed,
         Set<Integer> stopTokenIds,
         List<String> stopStrings,
-        boolean ignoreEos) {
+        boolean ignoreEos,
+        String cacheScope) {
 
     public static final int DEFAULT_MAX_NEW_TOKENS = 400;
 
     public GenerationConfig {
         Objects.requireNonNull(seed, "seed");
+        Objects.requireNonNull(cacheScope, "cacheScope (use \"\" for the shared scope)");
         stopTokenIds = Set.copyOf(stopTokenIds);
         stopStrings = List.copyOf(stopStrings);
         if (maxNewTokens <= 0) {
@@ -70,7 +77,7 @@ public record GenerationConfig(
     public Builder toBuilder() {
         return new Builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
                 .repetitionPenalty(repetitionPenalty).seed(seed).stopTokenIds(stopTokenIds).stopStrings(stopStrings)
-                .ignoreEos(ignoreEos);
+                .ignoreEos(ignoreEos).cacheScope(cacheScope);
     }
 
     public boolean isGreedy() {
@@ -88,6 +95,7 @@ public record GenerationConfig(
         private Set<Integer> stopTokenIds = Set.of();
         private List<String> stopStrings = List.of();
         private boolean ignoreEos;
+        private String cacheScope = "";
 
         private Builder() {
         }
@@ -142,9 +150,15 @@ public record GenerationConfig(
             return this;
         }
 
+        /** See {@link GenerationConfig#cacheScope()}; "" is the shared scope. */
+        public Builder cacheScope(String value) {
+            this.cacheScope = Objects.requireNonNull(value, "cacheScope (use \"\" for the shared scope)");
+            return this;
+        }
+
         public GenerationConfig build() {
             return new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, seed,
-                    stopTokenIds, stopStrings, ignoreEos);
+                    stopTokenIds, stopStrings, ignoreEos, cacheScope);
         }
     }
 }

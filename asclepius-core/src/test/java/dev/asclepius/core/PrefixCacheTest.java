@@ -128,4 +128,25 @@ class PrefixCacheTest {
         assertThat(result.cachedPromptTokens()).isZero();   // only BOS matches: too little to copy
         assertThat(result.tokenIds()).isEqualTo(plain.generate(other, greedy(6)).tokenIds());
     }
+
+    @Test
+    void cacheScopesNeverShareTheSameScopeDoes() {
+        int[] p = prompt("What was the ejection fraction?");
+        GenerationConfig a = greedy(4).toBuilder().cacheScope("key-a").build();
+        GenerationConfig b = greedy(4).toBuilder().cacheScope("key-b").build();
+        GenerationResult first = cached.generate(p, a);
+        GenerationResult otherScope = cached.generate(p, b);
+        // Scope b guessed scope a's whole prompt, yet learns nothing: no reuse, the same tokens as uncached.
+        assertThat(otherScope.cachedPromptTokens()).isZero();
+        assertThat(otherScope.tokenIds()).isEqualTo(first.tokenIds());
+        GenerationResult sameScope = cached.generate(p, b);
+        assertThat(sameScope.cachedPromptTokens()).isEqualTo(p.length - 1);
+        assertThat(cached.generate(p, greedy(4)).cachedPromptTokens()).as("the shared scope is a scope of its own")
+                .isZero();
+        // A batch of one scope reuses its own shared prefix, never another scope's.
+        List<int[]> questions = List.of(prompt("List the medications."), prompt("Why was he admitted?"));
+        cached.generateBatch(questions, a);
+        assertThat(cached.generateBatch(questions, b)).allSatisfy(r -> assertThat(r.cachedPromptTokens()).isZero());
+        assertThat(cached.generateBatch(questions, b)).allSatisfy(r -> assertThat(r.cachedPromptTokens()).isPositive());
+    }
 }

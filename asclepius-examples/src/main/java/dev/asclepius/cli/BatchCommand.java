@@ -92,6 +92,11 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--retry-errors", description = "On a rerun, drop the error lines of the output and run those notes again.")
     boolean retryErrors;
 
+    @Option(names = "--fail-on-error",
+            description = "Exit with code 1 when any note of this run failed (an error line was written); by default the"
+                    + " exit code is 0 once the run completes.")
+    boolean failOnError;
+
     @Option(names = "--progress-every", defaultValue = "100", paramLabel = "N",
             description = "Without a terminal: a progress line every N notes or 10 s, whichever comes first (default: ${DEFAULT-VALUE}).")
     int progressEvery;
@@ -139,9 +144,15 @@ final class BatchCommand implements Callable<Integer> {
              notes) {
             CorpusRun run = CorpusRun.builder(client).tasks(taskSet).questions(questions).workers(workers)
                     .listener(progress).build();
+            if (notes.withoutId() > 0) {
+                err.println("input: " + notes.withoutId() + " line(s) have no \"" + idField + "\" field; they run with"
+                        + " the id line-N (N: the line number). If the ids are in another field, give --id-field NAME.");
+            }
             summary = run.run(notes, OptionalLong.of(notes.remaining()), result -> {
                 // One write of the whole line, then flush: a kill leaves whole lines plus at most one cut tail.
-                byte[] line = (Json.GSON.toJson(line(result, taskSet)) + "\n").getBytes(StandardCharsets.UTF_8);
+                Optional<String> problem = notes.problem(result.index());
+                JsonObject json = problem.isPresent() ? inputError(result, problem.get()) : line(result, taskSet);
+                byte[] line = (Json.GSON.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
                 try {
                     sink.write(line);
                     sink.flush();
@@ -158,7 +169,24 @@ final class BatchCommand implements Callable<Integer> {
                 summary.done(), summary.ok(), summary.errors(), notes.skipped(), summary.elapsed().toNanos() / 1e9,
                 summary.notesPerSecond(), summary.tokensPerSecond(), summary.generatedTokens());
         out.flush();
+        if (failOnError && summary.errors() > 0) {
+            err.println("--fail-on-error: " + summary.errors() + " note(s) failed; see the error lines in " + output);
+            err.flush();
+            return 1;
+        }
         return 0;
+    }
+
+    /** The error line of an input line that is not a usable note (not UTF-8, not JSON, no text field, ...). */
+    static JsonObject inputError(NoteResult result, String problem) {
+        JsonObject o = new JsonObject();
+        o.addProperty("id", result.id());
+        JsonObject e = new JsonObject();
+        e.addProperty("type", "InvalidInputException");
+        e.addProperty("message", problem);
+        o.add("error", e);
+        o.addProperty("note_seconds", seconds(result.elapsed()));
+        return o;
     }
 
     /** One output line: the note id and either every task's result or the error. */
@@ -291,12 +319,17 @@ final class BatchCommand implements Callable<Integer> {
     abstract static class Notes implements Iterator<NoteInput>, AutoCloseable {
         private final Set<String> done;
         private final long remaining;
+        private final long withoutId;
         private long skipped;
-        private NoteInput next;
+        private Line next;
+        private long yielded;
+        /** Why the note at a run index is not usable, by the index CorpusRun gives it (the order it was yielded). */
+        private final java.util.Map<Long, String> problems = new java.util.concurrent.ConcurrentHashMap<>();
 
-        Notes(Set<String> done, long remaining) {
+        Notes(Set<String> done, long remaining, long withoutId) {
             this.done = done;
             this.remaining = remaining;
+            this.withoutId = withoutId;
         }
 
         long remaining() {
@@ -307,17 +340,27 @@ final class BatchCommand implements Callable<Integer> {
             return skipped;
         }
 
+        /** Lines to run that have no id field (they run as line-N). */
+        long withoutId() {
+            return withoutId;
+        }
+
+        /** Why the note CorpusRun numbered {@code index} cannot be analysed, if its input line was unusable. */
+        Optional<String> problem(long index) {
+            return Optional.ofNullable(problems.get(index));
+        }
+
         /** The next note of the input, skipped or not; null at the end. */
-        abstract NoteInput read();
+        abstract Line read();
 
         @Override
         public boolean hasNext() {
             while (next == null) {
-                NoteInput n = read();
+                Line n = read();
                 if (n == null) {
                     return false;
                 }
-                if (done.contains(n.id())) {
+                if (done.contains(n.note().id())) {
                     skipped++;
                 } else {
                     next = n;
@@ -331,9 +374,13 @@ final class BatchCommand implements Callable<Integer> {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            NoteInput n = next;
+            Line n = next;
             next = null;
-            return n;
+            long index = yielded++;
+            n.problem().ifPresent(p -> problems.put(index, p));
+            // An unusable line runs with no text: it fails at once, without the model, and its error line
+            // carries the problem (see inputError).
+            return n.problem().isPresent() ? new NoteInput(n.note().id(), null) : n.note();
         }
 
         @Override
@@ -348,21 +395,24 @@ final class BatchCommand implements Callable<Integer> {
             }
             long remaining = files.stream().filter(p -> !done.contains(idOf(p))).count();
             Iterator<Path> it = files.iterator();
-            return new Notes(done, remaining) {
+            return new Notes(done, remaining, 0) {
                 @Override
-                NoteInput read() {
+                Line read() {
                     if (!it.hasNext()) {
                         return null;
                     }
                     Path p = it.next();
                     String id = idOf(p);
                     if (done.contains(id)) {
-                        return new NoteInput(id, null);   // skipped: not read
+                        return Line.ok(new NoteInput(id, null));   // skipped: not read
                     }
                     try {
-                        return new NoteInput(id, Files.readString(p, StandardCharsets.UTF_8));
+                        return Line.ok(new NoteInput(id, Files.readString(p, StandardCharsets.UTF_8)));
+                    } catch (java.nio.charset.CharacterCodingException e) {
+                        return Line.bad(id, "file " + p.getFileName() + " is not valid UTF-8 text; convert it"
+                                + " (e.g. iconv -f latin1 -t utf-8)");
                     } catch (IOException e) {
-                        return new NoteInput(id, null);   // unreadable or not UTF-8: that note's error line
+                        return Line.bad(id, "file " + p.getFileName() + " cannot be read: " + e.getMessage());
                     }
                 }
             };
@@ -375,29 +425,30 @@ final class BatchCommand implements Callable<Integer> {
 
         static Notes jsonl(Path file, String idField, String textField, Set<String> done) throws IOException {
             long remaining = 0;
-            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                String s;
-                int number = 0;
-                while ((s = r.readLine()) != null) {
-                    number++;
-                    if (!s.isBlank() && !done.contains(parse(s, number, idField, textField, false).id())) {
+            long withoutId = 0;
+            try (LineReader r = new LineReader(file)) {
+                byte[] bytes;
+                while ((bytes = r.next()) != null) {
+                    if (isBlank(bytes)) {
+                        continue;
+                    }
+                    Line line = parse(bytes, r.number(), idField, textField);
+                    if (!done.contains(line.note().id())) {
                         remaining++;
+                        withoutId += line.withoutId() ? 1 : 0;
                     }
                 }
             }
-            BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-            return new Notes(done, remaining) {
-                private int number;
-
+            LineReader reader = new LineReader(file);
+            return new Notes(done, remaining, withoutId) {
                 @Override
-                NoteInput read() {
+                Line read() {
                     try {
-                        String s;
+                        byte[] bytes;
                         do {
-                            s = reader.readLine();
-                            number++;
-                        } while (s != null && s.isBlank());
-                        return s == null ? null : parse(s, number, idField, textField, true);
+                            bytes = reader.next();
+                        } while (bytes != null && isBlank(bytes));
+                        return bytes == null ? null : parse(bytes, reader.number(), idField, textField);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -410,11 +461,36 @@ final class BatchCommand implements Callable<Integer> {
             };
         }
 
+        private static boolean isBlank(byte[] bytes) {
+            for (byte b : bytes) {
+                if (b != ' ' && b != '\t' && b != '\r' && b != '\f' && b != 0x0b) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /**
-         * One JSONL line as a note. A line that is not a JSON object, or has no id, gets the id
-         * {@code line-N} (N: its 1-based line number) and no text, so it becomes an error line.
+         * One JSONL line (its raw bytes: each line is decoded on its own, so one bad byte spoils only its line)
+         * as a note, or as the reason it is not one. The id is the id field's value, or {@code line-N} (N: the
+         * 1-based line number) when the line has none or is not a JSON object.
          */
-        private static NoteInput parse(String s, int number, String idField, String textField, boolean withText) {
+        static Line parse(byte[] bytes, long number, String idField, String textField) {
+            String fallback = "line-" + number;
+            String utf8Problem = null;
+            java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+            java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(bytes.length);
+            java.nio.charset.CoderResult result = decoder.decode(in, chars, true);
+            if (result.isError()) {
+                utf8Problem = "line " + number + " is not valid UTF-8 (bad byte 0x"
+                        + String.format("%02x", bytes[in.position()] & 0xff) + " at byte " + (in.position() + 1)
+                        + " of the line); save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)";
+            }
+            // Lossy decoding still finds the id of a line with a bad byte inside its text.
+            String s = utf8Problem == null ? chars.flip().toString() : new String(bytes, StandardCharsets.UTF_8);
             JsonObject o;
             try {
                 JsonElement e = JsonParser.parseString(s);
@@ -422,15 +498,117 @@ final class BatchCommand implements Callable<Integer> {
             } catch (JsonParseException e) {
                 o = null;
             }
-            String fallback = "line-" + number;
             if (o == null) {
-                return new NoteInput(fallback, null);
+                return Line.bad(fallback, utf8Problem != null ? utf8Problem
+                        : "line " + number + " is not a JSON object; each line must be one object such as"
+                        + " {\"" + idField + "\": \"...\", \"" + textField + "\": \"...\"}");
             }
             JsonElement id = o.get(idField);
-            String idText = id == null || id.isJsonNull() || !id.isJsonPrimitive() ? fallback : id.getAsString();
+            boolean noId = id == null || id.isJsonNull();
+            if (!noId && !(id.isJsonPrimitive())) {
+                return Line.bad(fallback, "line " + number + ": field \"" + idField + "\" is " + kind(id)
+                        + ", not a string or number; give each note a string id (or --id-field NAME)");
+            }
+            String idText = noId ? fallback : id.getAsString();
+            if (utf8Problem != null) {
+                return Line.bad(idText, utf8Problem);
+            }
             JsonElement text = o.get(textField);
-            String textValue = withText && text != null && text.isJsonPrimitive() ? text.getAsString() : null;
-            return new NoteInput(idText, textValue);
+            if (text == null) {
+                return new Line(new NoteInput(idText, null), Optional.of("line " + number + " has no \"" + textField
+                        + "\" field (it has: " + String.join(", ", o.keySet()) + "); give the field that holds the"
+                        + " note with --text-field NAME"), noId);
+            }
+            if (!text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
+                return new Line(new NoteInput(idText, null), Optional.of("line " + number + ": field \"" + textField
+                        + "\" is " + kind(text) + ", not a string; the note text must be a JSON string (or give"
+                        + " another field with --text-field NAME)"), noId);
+            }
+            return new Line(new NoteInput(idText, text.getAsString()), Optional.empty(), noId);
+        }
+
+        private static String kind(JsonElement e) {
+            if (e.isJsonNull()) {
+                return "null";
+            }
+            if (e.isJsonObject()) {
+                return "an object";
+            }
+            if (e.isJsonArray()) {
+                return "an array";
+            }
+            return e.getAsJsonPrimitive().isNumber() ? "a number" : e.getAsJsonPrimitive().isBoolean() ? "a boolean"
+                    : "a string";
+        }
+    }
+
+    /** One input note, or the reason its line is not usable; whether its line had no id field. */
+    record Line(NoteInput note, Optional<String> problem, boolean withoutId) {
+        static Line ok(NoteInput note) {
+            return new Line(note, Optional.empty(), false);
+        }
+
+        static Line bad(String id, String problem) {
+            return new Line(new NoteInput(id, null), Optional.of(problem), false);
+        }
+    }
+
+    /**
+     * The lines of a file as raw bytes (without the \n and a \r before it), numbered from 1: decoding is left
+     * to each line, so one bad byte spoils only its own line.
+     */
+    static final class LineReader implements AutoCloseable {
+        private final java.io.InputStream in;
+        private final byte[] buffer = new byte[1 << 16];
+        private int position;
+        private int limit;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private long number;
+
+        LineReader(Path file) throws IOException {
+            in = Files.newInputStream(file);
+        }
+
+        /** The next line's bytes, or null at the end of the file. */
+        byte[] next() throws IOException {
+            line.reset();
+            boolean any = false;
+            while (true) {
+                if (position == limit) {
+                    limit = in.read(buffer);
+                    position = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        if (!any) {
+                            return null;
+                        }
+                        break;
+                    }
+                }
+                any = true;
+                int start = position;
+                while (position < limit && buffer[position] != '\n') {
+                    position++;
+                }
+                line.write(buffer, start, position - start);
+                if (position < limit) {
+                    position++;   // the \n
+                    break;
+                }
+            }
+            number++;
+            byte[] bytes = line.toByteArray();
+            int n = bytes.length;
+            return n > 0 && bytes[n - 1] == '\r' ? java.util.Arrays.copyOf(bytes, n - 1) : bytes;
+        }
+
+        long number() {
+            return number;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 

@@ -116,6 +116,69 @@ class BatchCommandTest {
                 .contains("notes/s").contains("tokens/s");
     }
 
+    @Test
+    void everyUnusableLineBecomesAnErrorLineNamingItAndTheRunGoesOn() throws IOException {
+        Path input = dir.resolve("hostile.jsonl");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.util.function.Consumer<String> line = l -> bytes.writeBytes((l + "\n").getBytes(StandardCharsets.UTF_8));
+        line.accept(jsonl("a", note(1)));                                              // 1
+        bytes.writeBytes("{\"id\": \"latin1\", \"text\": \"Pt seen by Dr. Mu".getBytes(StandardCharsets.UTF_8));
+        bytes.write(0xf1);                                                             // 2: Latin-1 n-tilde
+        bytes.writeBytes("oz.\"}\n".getBytes(StandardCharsets.UTF_8));
+        line.accept("not json at all");                                                // 3
+        line.accept("{\"id\": \"nofield\", \"body\": \"" + note(2) + "\"}");          // 4
+        line.accept("{\"id\": \"number\", \"text\": 42}");                            // 5
+        line.accept("{\"id\": \"object\", \"text\": {\"t\": \"x\"}}");                 // 6
+        line.accept("{\"text\": \"" + note(3) + "\"}");                                // 7: no id
+        line.accept("{\"id\": {\"x\": 1}, \"text\": \"" + note(4) + "\"}");           // 8: id not a string
+        line.accept("[1, 2]");                                                         // 9
+        line.accept(jsonl("b", note(5)) + "\r");                                       // 10: CRLF
+        Files.write(input, bytes.toByteArray());
+        Path output = dir.resolve("out.jsonl");
+
+        Cli cli = batch(input, output);
+        assertThat(cli.exitCode()).as(cli.toString()).isZero();
+        List<JsonObject> lines = read(output);
+        assertThat(ids(lines)).containsExactly("a", "latin1", "line-3", "nofield", "number", "object", "line-7",
+                "line-8", "line-9", "b");
+        assertThat(lines.get(0).has("results")).isTrue();
+        assertThat(message(lines.get(1))).contains("line 2 is not valid UTF-8").contains("0xf1");
+        assertThat(message(lines.get(2))).contains("line 3 is not a JSON object");
+        assertThat(message(lines.get(3))).contains("line 4 has no \"text\" field").contains("it has: id, body")
+                .contains("--text-field");
+        assertThat(message(lines.get(4))).contains("line 5: field \"text\" is a number, not a string")
+                .contains("--text-field");
+        assertThat(message(lines.get(5))).contains("line 6: field \"text\" is an object");
+        assertThat(lines.get(6).has("results")).as("a line without id runs as line-N").isTrue();
+        assertThat(message(lines.get(7))).contains("line 8: field \"id\" is an object");
+        assertThat(message(lines.get(8))).contains("line 9 is not a JSON object");
+        assertThat(lines.get(9).has("results")).isTrue();
+        assertThat(cli.err()).contains("1 line(s) have no \"id\" field").contains("--id-field");
+        assertThat(cli.out()).contains("notes: 10, ok: 3, errors: 7");
+
+        // A rerun skips them all (error lines count as done); --fail-on-error reports the earlier failures only
+        // when this run has some.
+        Cli again = batch(input, output, "--fail-on-error");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("skipped (already in output): 10");
+        Cli retry = batch(input, output, "--retry-errors", "--fail-on-error");
+        assertThat(retry.exitCode()).as(retry.toString()).isEqualTo(1);
+        assertThat(retry.err()).contains("--fail-on-error: 7 note(s) failed");
+    }
+
+    @Test
+    void failOnErrorExitsZeroWhenEveryNoteSucceeded() throws IOException {
+        Path output = dir.resolve("ok.jsonl");
+        Cli cli = batch(notes(2), output, "--fail-on-error");
+        assertThat(cli.exitCode()).as(cli.toString()).isZero();
+        assertThat(read(output)).hasSize(2);
+    }
+
+    private static String message(JsonObject line) {
+        assertThat(error(line)).isEqualTo("InvalidInputException");
+        return line.getAsJsonObject("error").get("message").getAsString();
+    }
+
     private static String error(JsonObject line) {
         assertThat(line.has("results")).isFalse();
         return line.getAsJsonObject("error").get("type").getAsString();

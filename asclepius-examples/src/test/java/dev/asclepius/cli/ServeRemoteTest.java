@@ -115,13 +115,15 @@ class ServeRemoteTest {
         RandomModelWriter.write(modelDir, RandomModelSpec.tiny());
         local = LocalModel.load(modelDir);
         recording = new RecordingModel(local);
-        server = new CompletionServer(recording, "tiny", "127.0.0.1", 0, 8, null);
+        server = CompletionServer.builder(recording, "tiny").workers(8).start();
         base = URI.create("http://127.0.0.1:" + server.port());
     }
 
     @AfterAll
-    static void stopServer() {
+    static void stopServer() throws InterruptedException {
         server.close();
+        // Not while a batch's last bookkeeping runs (the close race of issue 11, "Engine").
+        dev.asclepius.core.internal.Internals.scheduler(local).awaitIdle(java.time.Duration.ofSeconds(30));
         local.close();
     }
 
@@ -235,6 +237,10 @@ class ServeRemoteTest {
         HttpResponse<String> health = get("/health");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(JsonParser.parseString(health.body()).getAsJsonObject().get("status").getAsString()).isEqualTo("ok");
+        HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(base.resolve("/health"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
         HttpResponse<String> models = get("/v1/models");
         assertThat(models.statusCode()).isEqualTo(200);
         JsonObject m = JsonParser.parseString(models.body()).getAsJsonObject();
@@ -341,7 +347,7 @@ class ServeRemoteTest {
 
     @Test
     void apiKeyIsEnforcedAndSent() throws Exception {
-        try (CompletionServer secured = new CompletionServer(local, "tiny", "127.0.0.1", 0, 2, "sk-secret")) {
+        try (CompletionServer secured = CompletionServer.builder(local, "tiny").workers(2).apiKey("sk-secret").start()) {
             URI uri = URI.create("http://127.0.0.1:" + secured.port());
             try (RemoteModel wrong = RemoteModel.builder(uri, "tiny").apiKey("sk-wrong").build()) {
                 assertThatThrownBy(() -> wrong.generate(PROMPT, GREEDY))

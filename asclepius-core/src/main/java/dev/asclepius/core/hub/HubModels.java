@@ -130,7 +130,7 @@ public final class HubModels {
                     + " such as \"starmpcc/Asclepius-7B\"");
         }
         String rev = revision == null || revision.isBlank() ? MAIN : revision.trim();
-        if (rev.contains("..") || rev.startsWith("/")) {
+        if (rev.contains("..") || rev.startsWith("/") || rev.contains("\\") || rev.chars().anyMatch(c -> c < 0x20)) {
             throw new InvalidInputException("Unusable revision \"" + rev + "\"");
         }
         HubCache cache = new HubCache(cacheDir, repoId);
@@ -216,6 +216,7 @@ public final class HubModels {
         }
         try {
             for (String shard : HubCache.shardsOf(Files.readString(indexFile, StandardCharsets.UTF_8))) {
+                HubCache.checkRepoFile(shard, index + " of " + repoId + " at commit " + info.commit());
                 if (!files.contains(shard)) {
                     throw new HubException(index + " of " + repoId + " names the shard " + shard
                             + ", which the repository does not have at commit " + info.commit());

@@ -317,6 +317,9 @@ public final class RemoteModel implements LanguageModel {
         if (config.ignoreEos()) {
             o.addProperty("ignore_eos", true);
         }
+        if (!config.cacheScope().isEmpty()) {
+            o.addProperty("cache_salt", config.cacheScope());   // vLLM: prefix-cache entries reused only per salt
+        }
         if (requestTokenIds) {
             o.addProperty("return_token_ids", true);
         }

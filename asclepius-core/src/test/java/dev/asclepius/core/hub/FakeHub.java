@@ -46,6 +46,8 @@ final class FakeHub implements AutoCloseable {
     volatile boolean rangeSupported = true;
     /** File name -> how many more GETs of it drop the connection after half the body. */
     final Map<String, AtomicInteger> dropsLeft = new ConcurrentHashMap<>();
+    /** File names served but left out of the file list (the siblings of the model info). */
+    final Set<String> unlisted = ConcurrentHashMap.newKeySet();
     /** File names whose GET bodies are served with one byte flipped. */
     final Set<String> corrupt = ConcurrentHashMap.newKeySet();
 
@@ -72,6 +74,11 @@ final class FakeHub implements AutoCloseable {
                 files.put(p.getFileName().toString(), Files.readAllBytes(p));
             }
         }
+        publishFiles(repoId, commit, files, revisions);
+    }
+
+    /** Publishes {@code files} (name -> bytes, names as given, even hostile ones) as {@code commit} of {@code repoId}. */
+    void publishFiles(String repoId, String commit, Map<String, byte[]> files, String... revisions) {
         commits.put(commit, files);
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
             if (isLfs(e.getKey())) {
@@ -155,6 +162,9 @@ final class FakeHub implements AutoCloseable {
                 o.addProperty("sha", commit);
                 JsonArray siblings = new JsonArray();
                 for (String f : commits.get(commit).keySet()) {
+                    if (unlisted.contains(f)) {
+                        continue;
+                    }
                     JsonObject s = new JsonObject();
                     s.addProperty("rfilename", f);
                     siblings.add(s);

@@ -376,4 +376,95 @@ class HubModelsTest {
                 .isEqualTo("model.safetensors [############            ]  50% 5.0/10.0 MB 2.5 MB/s");
         assertThat(ProgressBar.line("x", 1_000_000, -1, 0)).isEqualTo("x 1.0 MB 0.0 MB/s");
     }
+
+    /** Every file under {@code root} except the cache and the published sources, relative, sorted. */
+    private List<String> filesOutsideTheCache() throws IOException {
+        try (Stream<Path> s = Files.walk(tmp)) {
+            return s.filter(p -> !p.startsWith(cache) && !p.getFileName().toString().startsWith("src-"))
+                    .filter(p -> !p.equals(tmp))
+                    .filter(p -> tmp.relativize(p).getNameCount() > 0
+                            && !tmp.relativize(p).getName(0).toString().startsWith("src-"))
+                    .map(p -> tmp.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "../../../../tmp/x/authorized_keys", "model-00001/../../../../../tmp/x/authorized_keys",
+            "ABSOLUTE", "..\\..\\..\\..\\tmp\\x\\authorized_keys", "shards//model-00001.safetensors",
+            "./model-00001.safetensors", "C:model-00001.safetensors", "model-00001.safetensors\n"})
+    void aHostileShardNameIsRefusedBeforeAnythingIsWrittenOutsideTheCache(String shardName) throws IOException {
+        String shard = shardName.equals("ABSOLUTE") ? tmp.resolve("tmp/x/authorized_keys").toString() : shardName;
+        Map<String, byte[]> files = new java.util.TreeMap<>();
+        files.put("config.json", "{}".getBytes(StandardCharsets.UTF_8));
+        files.put("tokenizer.json", "{}".getBytes(StandardCharsets.UTF_8));
+        files.put("model.safetensors.index.json", ("{\"weight_map\": {\"w\": "
+                + new com.google.gson.Gson().toJson(shard) + "}}").getBytes(StandardCharsets.UTF_8));
+        files.put(shard, "ssh-ed25519 AAAA attacker".getBytes(StandardCharsets.UTF_8));
+        hub.publishFiles(ID, C1, files, "main");
+        List<String> before = filesOutsideTheCache();
+
+        assertThatThrownBy(() -> models().build().resolve(ID)).isInstanceOf(HubException.class)
+                .hasMessageContaining("is not a file of a model repository").hasMessageContaining("refusing it");
+
+        assertThat(filesOutsideTheCache()).isEqualTo(before);
+        assertThat(Files.exists(tmp.resolve("tmp/x/authorized_keys"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(hub.count("GET", "authorized_keys") + hub.count("HEAD", "authorized_keys")).isZero();
+        // Whatever the cache holds lies inside it: no link in it points out of it.
+        if (Files.exists(cache)) {
+            try (Stream<Path> s = Files.walk(cache)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    if (Files.isSymbolicLink(p)) {
+                        Path target = p.getParent().resolve(Files.readSymbolicLink(p)).normalize();
+                        assertThat(target).startsWith(cache);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aHostileShardNamedOnlyByTheIndexIsRefusedByName() throws IOException {
+        // The file list is clean; only the downloaded index names the escaping shard.
+        String shard = "../../../../tmp/x/authorized_keys";
+        Map<String, byte[]> files = new java.util.TreeMap<>();
+        files.put("config.json", "{}".getBytes(StandardCharsets.UTF_8));
+        files.put("tokenizer.json", "{}".getBytes(StandardCharsets.UTF_8));
+        files.put("model.safetensors.index.json",
+                ("{\"weight_map\": {\"w\": \"" + shard + "\"}}").getBytes(StandardCharsets.UTF_8));
+        files.put(shard, "ssh-ed25519 AAAA attacker".getBytes(StandardCharsets.UTF_8));
+        hub.unlisted.add(shard);
+        hub.publishFiles(ID, C1, files, "main");
+        assertThatThrownBy(() -> models().build().resolve(ID)).isInstanceOf(HubException.class)
+                .hasMessageContaining("model.safetensors.index.json of " + ID)
+                .hasMessageContaining("\"" + shard + "\"").hasMessageContaining("'..' path segment");
+        assertThat(Files.exists(tmp.resolve("tmp"))).isFalse();
+        assertThat(hub.count("HEAD", "authorized_keys") + hub.count("GET", "authorized_keys")).isZero();
+    }
+
+    @Test
+    void aHostileNameInTheFileListIsRefusedEvenWhenNotNeeded() throws IOException {
+        Map<String, byte[]> files = new java.util.TreeMap<>();
+        files.put("config.json", "{}".getBytes(StandardCharsets.UTF_8));
+        files.put("tokenizer.json", "{}".getBytes(StandardCharsets.UTF_8));
+        files.put(WEIGHTS, new byte[10]);
+        files.put("../../../../tmp/x/authorized_keys", new byte[10]);
+        hub.publishFiles(ID, C1, files, "main");
+        assertThatThrownBy(() -> models().build().resolve(ID)).isInstanceOf(HubException.class)
+                .hasMessageContaining("The hub's file list").hasMessageContaining("'..' path segment");
+        assertThat(hub.count("GET", "/resolve/")).isZero();
+        assertThat(Files.exists(repoDir().resolve("snapshots"))).isFalse();
+    }
+
+    @Test
+    void snapshotFilesStayInsideTheSnapshot() {
+        HubCache c = new HubCache(cache, ID);
+        assertThat(c.snapshotFile(C1, "sub/model.safetensors"))
+                .isEqualTo(c.snapshot(C1).toAbsolutePath().normalize().resolve("sub/model.safetensors"));
+        for (String bad : List.of("..", "a/../../b", "/etc/passwd", "a\\b", "", "a/", "a/./b")) {
+            assertThatThrownBy(() -> c.snapshotFile(C1, bad)).as(bad).isInstanceOf(HubException.class);
+        }
+        assertThatThrownBy(() -> c.snapshotFile("../../x", "config.json")).isInstanceOf(HubException.class);
+        assertThatThrownBy(() -> c.blob("../escape")).isInstanceOf(HubException.class);
+    }
 }

@@ -180,7 +180,7 @@ class RemoteModelWireTest {
         script.add(Canned.fixture("completion-stream.http"));
         GenerationConfig config = GenerationConfig.builder().maxNewTokens(64).temperature(0.7f).topK(40).topP(0.9f)
                 .repetitionPenalty(1.1f).seed(7).stopStrings(List.of("\n\n")).stopTokenIds(java.util.Set.of(2))
-                .ignoreEos(true).build();
+                .ignoreEos(true).cacheScope("team-a").build();
         List<String> deltas = new ArrayList<>();
         List<Integer> ids = new ArrayList<>();
         GenerationResult r;
@@ -207,6 +207,8 @@ class RemoteModelWireTest {
         assertThat(body.get("stop_token_ids").toString()).isEqualTo("[2]");
         assertThat(body.get("ignore_eos").getAsBoolean()).isTrue();
         assertThat(body.get("max_tokens").getAsInt()).isEqualTo(64);
+        assertThat(body.get("cache_salt").getAsString()).as("a cache scope travels as vLLM's cache_salt")
+                .isEqualTo("team-a");
     }
 
     @Test
@@ -228,6 +230,7 @@ class RemoteModelWireTest {
         assertThat(body.has("repetition_penalty")).isFalse();
         assertThat(body.has("ignore_eos")).isFalse();
         assertThat(body.has("seed")).isFalse();
+        assertThat(body.has("cache_salt")).as("the shared scope sends no salt").isFalse();
     }
 
     @Test

@@ -78,14 +78,14 @@ final class SafetensorsReader {
             JsonArray shapeJson = o.getAsJsonArray("shape");
             long[] shape = new long[shapeJson.size()];
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = shapeJson.get(i).getAsLong();
+                shape[i] = exactLong(shapeJson.get(i), "shape");
             }
             JsonArray offsets = o.getAsJsonArray("data_offsets");
             if (offsets.size() != 2) {
                 throw new IllegalStateException("data_offsets must have two entries");
             }
-            long begin = offsets.get(0).getAsLong();
-            long end = offsets.get(1).getAsLong();
+            long begin = exactLong(offsets.get(0), "data_offsets");
+            long end = exactLong(offsets.get(1), "data_offsets");
             long bytes = Shapes.byteSize(shape, type);
             if (begin < 0 || end < begin || end - begin != bytes) {
                 throw new CheckpointException("Safetensors file " + file + " has a bad header: tensor '" + name
@@ -93,7 +93,7 @@ final class SafetensorsReader {
                         + bytes + " bytes).");
             }
             // Built before the bounds check so an oversized tensor reports the clearer "not supported" error.
-            TensorLocation location = new TensorLocation(name, type, shape, file, dataStart + begin, bytes);
+            TensorLocation location = new TensorLocation(name, type, shape, file, Math.addExact(dataStart, begin), bytes);
             if (end > dataSize) {
                 throw new CheckpointException("Safetensors file " + file + " is truncated: tensor '" + name
                         + "' ends at byte " + (dataStart + end) + " but the file has only " + (dataStart + dataSize)
@@ -102,9 +102,25 @@ final class SafetensorsReader {
             rangeOut[0] = begin;
             rangeOut[1] = end;
             return location;
-        } catch (IllegalStateException | NullPointerException | UnsupportedOperationException | NumberFormatException e) {
+        } catch (IllegalStateException | NullPointerException | UnsupportedOperationException | NumberFormatException
+                | ArithmeticException e) {
             throw new CheckpointException("Safetensors file " + file + " has a bad header: entry '" + name
                     + "' is malformed (" + e + ").", e);
+        }
+    }
+
+    /**
+     * Gson's getAsLong truncates 3.5 to 3 and wraps 2^64 + 1 to 1; a header value must be an exact integer
+     * that fits a long, or it is refused.
+     */
+    private static long exactLong(JsonElement e, String field) {
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalStateException(field + " value " + e + " is not a number");
+        }
+        try {
+            return e.getAsBigDecimal().longValueExact();
+        } catch (ArithmeticException notExact) {
+            throw new IllegalStateException(field + " value " + e + " is not an integer that fits 64 bits");
         }
     }
 

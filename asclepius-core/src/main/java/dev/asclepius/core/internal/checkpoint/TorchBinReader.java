@@ -63,11 +63,23 @@ final class TorchBinReader {
                 storages.put(s.key(), storage);
             }
             long bytes = Shapes.byteSize(t.shape(), type);
-            long start = t.storageOffset() * type.bytes();
-            TensorLocation location = new TensorLocation(name, type, t.shape(), file, storage[0] + start, bytes);
-            if (t.storageOffset() < 0 || start + bytes > storage[1]) {
+            // Exact arithmetic: an offset of 2^62 elements would wrap a plain multiply past the bounds check.
+            long start;
+            long end;
+            long absolute;
+            try {
+                start = Math.multiplyExact(t.storageOffset(), (long) type.bytes());
+                end = Math.addExact(start, bytes);
+                absolute = Math.addExact(storage[0], start);
+            } catch (ArithmeticException overflow) {
                 throw new CheckpointException("PyTorch file " + file + " is corrupted: tensor '" + name
-                        + "' needs bytes [" + start + ", " + (start + bytes) + ") of a storage of " + storage[1]
+                        + "' has storage offset " + t.storageOffset() + " elements, beyond any file.");
+            }
+            // Built before the bounds check so an oversized tensor reports the clearer "not supported" error.
+            TensorLocation location = new TensorLocation(name, type, t.shape(), file, absolute, bytes);
+            if (t.storageOffset() < 0 || end > storage[1]) {
+                throw new CheckpointException("PyTorch file " + file + " is corrupted: tensor '" + name
+                        + "' needs bytes [" + start + ", " + end + ") of a storage of " + storage[1]
                         + " bytes.");
             }
             out.add(location);
@@ -127,7 +139,7 @@ final class TorchBinReader {
         boolean ok = stride.length == shape.length;
         for (int i = shape.length - 1; ok && i >= 0; i--) {
             ok = shape[i] == 1 || stride[i] == expected; // a size-1 dim's stride is never used
-            expected *= shape[i];
+            expected = Shapes.numel(new long[] {expected, shape[i]}); // exact: a wrapped product could match
         }
         if (!ok) {
             throw new CheckpointException("Tensor '" + name + "' in " + file + " is not contiguous (shape "

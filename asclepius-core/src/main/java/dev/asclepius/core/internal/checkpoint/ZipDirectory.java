@@ -62,7 +62,7 @@ final class ZipDirectory {
             ByteBuffer loc = IoUtil.readFully(channel, eocdAbs - 20, 20, file).order(ByteOrder.LITTLE_ENDIAN);
             if (loc.getInt(0) == ZIP64_LOCATOR_SIG) {
                 long z64 = loc.getLong(8);
-                if (z64 < 0 || z64 + 56 > eocdAbs) {
+                if (z64 < 0 || z64 > eocdAbs - 56) { // subtraction: z64 + 56 could wrap
                     throw corrupted(file, "ZIP64 end record offset " + z64 + " is outside the file");
                 }
                 ByteBuffer rec = IoUtil.readFully(channel, z64, 56, file).order(ByteOrder.LITTLE_ENDIAN);
@@ -74,7 +74,8 @@ final class ZipDirectory {
                 cdOffset = rec.getLong(48);
             }
         }
-        if (cdSize < 0 || cdSize > MAX_CENTRAL_DIR_BYTES || cdOffset < 0 || cdOffset + cdSize > eocdAbs) {
+        // cdOffset > eocdAbs - cdSize rather than cdOffset + cdSize > eocdAbs: a ZIP64 offset near 2^63 would wrap.
+        if (cdSize < 0 || cdSize > MAX_CENTRAL_DIR_BYTES || cdOffset < 0 || cdOffset > eocdAbs - cdSize) {
             throw corrupted(file, "central directory (offset " + cdOffset + ", " + cdSize + " bytes) is outside the file");
         }
         ByteBuffer cd = IoUtil.readFully(channel, cdOffset, (int) cdSize, file).order(ByteOrder.LITTLE_ENDIAN);
@@ -112,16 +113,17 @@ final class ZipDirectory {
             int len = cd.getShort(extra + 2) & 0xffff;
             if (id == 1) {
                 int q = extra + 4;
+                int fieldEnd = Math.min(extra + 4 + len, extraEnd);
                 if (size == 0xffffffffL) {
-                    size = cd.getLong(q);
+                    size = zip64Value(file, cd, q, fieldEnd, name);
                     q += 8;
                 }
                 if (compressed == 0xffffffffL) {
-                    compressed = cd.getLong(q);
+                    compressed = zip64Value(file, cd, q, fieldEnd, name);
                     q += 8;
                 }
                 if (localOffset == 0xffffffffL) {
-                    localOffset = cd.getLong(q);
+                    localOffset = zip64Value(file, cd, q, fieldEnd, name);
                 }
             }
             extra += 4 + len;
@@ -131,6 +133,19 @@ final class ZipDirectory {
             throw corrupted(file, "stored entry " + name + " has differing sizes");
         }
         return new Entry(name, method, size, localOffset);
+    }
+
+    /** One 8-byte ZIP64 value, which must lie inside its extra field and be a non-negative long. */
+    private static long zip64Value(Path file, ByteBuffer cd, int at, int fieldEnd, String name) {
+        if (at + 8 > fieldEnd) {
+            throw corrupted(file, "ZIP64 extra field of entry " + name + " is too short");
+        }
+        long v = cd.getLong(at);
+        if (v < 0) {
+            throw corrupted(file, "ZIP64 size or offset " + Long.toUnsignedString(v) + " of entry " + name
+                    + " is beyond any file");
+        }
+        return v;
     }
 
     FileChannel channel() {
@@ -148,14 +163,19 @@ final class ZipDirectory {
                     + "; only uncompressed (stored) entries as torch.save writes them are supported."
                     + " Re-save it with torch.save.");
         }
+        if (e.localHeaderOffset() < 0 || e.localHeaderOffset() > channel.size() - 30) {
+            throw corrupted(file, "local header of entry " + e.name() + " at offset " + e.localHeaderOffset()
+                    + " is outside the file");
+        }
         ByteBuffer local = IoUtil.readFully(channel, e.localHeaderOffset(), 30, file).order(ByteOrder.LITTLE_ENDIAN);
         if (local.getInt(0) != LOCAL_SIG) {
             throw corrupted(file, "bad local header for entry " + e.name());
         }
+        // No overflow: the header offset is below the file size and the two lengths are 16-bit.
         long start = e.localHeaderOffset() + 30 + (local.getShort(26) & 0xffff) + (local.getShort(28) & 0xffff);
-        if (start + e.size() > channel.size()) {
-            throw new CheckpointException("PyTorch file " + file + " is truncated: entry " + e.name() + " ends at byte "
-                    + (start + e.size()) + " but the file has only " + channel.size() + " bytes. Download it again.");
+        if (e.size() < 0 || e.size() > channel.size() - start) { // subtraction: start + size could wrap
+            throw new CheckpointException("PyTorch file " + file + " is truncated: entry " + e.name() + " needs "
+                    + e.size() + " bytes from byte " + start + " but the file has only " + channel.size() + " bytes. Download it again.");
         }
         return start;
     }

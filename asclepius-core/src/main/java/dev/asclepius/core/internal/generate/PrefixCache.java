@@ -11,18 +11,24 @@ import dev.asclepius.core.internal.model.KvCache;
  * <p>One entry, because a second note rarely shares more than the template with the first. Owned by the
  * generation thread only (no locking); it holds native memory, so the scheduler releases it when idle and
  * counts it in the KV-cache budget.
+ *
+ * <p>The entry belongs to one cache scope ({@link dev.asclepius.core.GenerationConfig#cacheScope()}): a prompt
+ * of another scope never matches it, so the cached-token count (and the time saved) of one scope's requests
+ * says nothing about another scope's prompts. A request of another scope may replace the entry, which only
+ * costs the first scope a recomputation.
  */
 final class PrefixCache implements AutoCloseable {
     private int[] tokens = new int[0];
+    private String scope = "";
     private KvCache kv;
     private long lastUsed;
 
     /**
      * How many leading tokens of {@code prompt}, at most {@code limit}, the entry holds: the length of the
-     * common prefix of the cached tokens and the prompt.
+     * common prefix of the cached tokens and the prompt; 0 when the entry belongs to another scope.
      */
-    int match(int[] prompt, int limit) {
-        if (kv == null) {
+    int match(int[] prompt, int limit, String scope) {
+        if (kv == null || !this.scope.equals(scope)) {
             return 0;
         }
         int n = Math.min(Math.min(limit, prompt.length), tokens.length);
@@ -39,12 +45,16 @@ final class PrefixCache implements AutoCloseable {
         return kv;
     }
 
-    /** Replaces the entry (closing the old one) with {@code kv}, which holds {@code tokens} at slots 0.. */
-    void store(int[] tokens, KvCache kv) {
+    /**
+     * Replaces the entry (closing the old one) with {@code kv}, which holds {@code tokens} at slots 0.., for
+     * requests of {@code scope}.
+     */
+    void store(int[] tokens, KvCache kv, String scope) {
         if (this.kv != null && this.kv != kv) {
             this.kv.close();
         }
         this.tokens = tokens.clone();
+        this.scope = scope;
         this.kv = kv;
         this.lastUsed = System.nanoTime();
     }

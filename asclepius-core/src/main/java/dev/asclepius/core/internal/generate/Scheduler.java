@@ -304,11 +304,11 @@ public final class Scheduler {
      * Tokens at the start of {@code prompt} (at most {@code limit}) whose keys and values the prefix cache
      * holds, or 0 when caching is off or too few match to be worth a copy.
      */
-    private int reusable(int[] prompt, int limit) {
+    private int reusable(int[] prompt, int limit, String scope) {
         if (!prefixCaching) {
             return 0;
         }
-        int n = prefixes.match(prompt, limit);
+        int n = prefixes.match(prompt, limit, scope);
         return n >= MIN_SHARED_PREFIX ? n : 0;
     }
 
@@ -316,13 +316,13 @@ public final class Scheduler {
      * Keeps the first {@code length} slots of {@code source}'s row 0, which hold {@code tokens}, as the
      * prefix cache's entry (copied, so the running batch can keep changing its cache).
      */
-    private void retain(int[] tokens, KvCache source, long batchSlots) {
+    private void retain(int[] tokens, KvCache source, long batchSlots, String scope) {
         if (!prefixCaching || tokens.length < MIN_RETAINED_PROMPT || !withinBudget(batchSlots, tokens.length)) {
             return;
         }
         KvCache copy = model.newCache(1, tokens.length);
         copy.copyPrefix(source, tokens.length);
-        prefixes.store(tokens, copy);
+        prefixes.store(tokens, copy, scope);
     }
 
     private boolean fits(List<Request> batch, Request candidate) {
@@ -354,13 +354,14 @@ public final class Scheduler {
         }
         capacity = Math.min(capacity, context);
         if (!withinBudget((long) initial.size() * capacity, prefixes.length())) {
-            prefixes.close();   // the batch needs the memory more than a possible reuse
+            freeing(prefixes::close);   // the batch needs the memory more than a possible reuse
         }
         List<Row> rows = new ArrayList<>();
         KvCache cache = null;
         try {
             long started = System.nanoTime();
-            cache = model.newCache(initial.size(), capacity);
+            int slots = capacity;
+            cache = locked(() -> model.newCache(initial.size(), slots));
             int[] sharedPrefix = {0};   // slots every row holds identically (0 once any request joins)
             int slot = prefill(initial, cache, rows, started, capacity, sharedPrefix);
             widestBatch = Math.max(widestBatch, rows.size());
@@ -380,7 +381,12 @@ public final class Scheduler {
                     }
                 }
                 if (kept < rows.size()) {
-                    cache.keepRows(Arrays.copyOf(keep, kept));
+                    KvCache batchCache = cache;
+                    long[] keptRows = Arrays.copyOf(keep, kept);
+                    locked(() -> {
+                        batchCache.keepRows(keptRows);
+                        return null;
+                    });
                     maskStale = true;
                 }
                 rows = still;
@@ -405,7 +411,7 @@ public final class Scheduler {
                 }
                 if (maskStale) {
                     if (mask != null) {
-                        mask.close();
+                        freeing(mask::close);
                         mask = null;
                     }
                     // Under the engine lock like every native allocation: a close between two steps must end
@@ -424,7 +430,7 @@ public final class Scheduler {
                 runTasks();
             }
             if (mask != null) {
-                mask.close();
+                freeing(mask::close);
             }
         } catch (RuntimeException e) {
             for (Row row : rows) {
@@ -433,7 +439,7 @@ public final class Scheduler {
             throw e;
         } finally {
             if (cache != null) {
-                cache.close();
+                freeing(cache::close);
             }
         }
     }
@@ -447,14 +453,15 @@ public final class Scheduler {
             Request r = requests.get(0);
             Row row = new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), 0, 0, started);
             int[] prompt = r.prompt();
-            int reused = reusable(prompt, prompt.length - 1);   // the last token must run to give logits
+            String cacheScope = r.config().cacheScope();
+            int reused = reusable(prompt, prompt.length - 1, cacheScope);   // the last token must run to give logits
             engineLock.lock();
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 ensureOpen();
                 row.next = choose(forwardAlone(prompt, reused, cache), List.of(row))[0];
                 row.sequence.cachedPromptTokens(reused);
-                retain(prompt, cache, capacity);
+                retain(prompt, cache, capacity, cacheScope);
             } finally {
                 engineLock.unlock();
             }
@@ -462,7 +469,10 @@ public final class Scheduler {
             return prompt.length;
         }
         List<int[]> prompts = requests.stream().map(Request::prompt).toList();
-        int shared = sharedPrefix(prompts);
+        // Prompts of different cache scopes never share computed keys and values, not even within a batch.
+        String cacheScope = requests.get(0).config().cacheScope();
+        boolean oneScope = requests.stream().allMatch(r -> r.config().cacheScope().equals(cacheScope));
+        int shared = oneScope ? sharedPrefix(prompts) : 0;
         int longest = prompts.stream().mapToInt(p -> p.length - shared).max().orElseThrow();
         for (Request r : requests) {
             int gap = longest - (r.prompt().length - shared);
@@ -472,13 +482,13 @@ public final class Scheduler {
         try (NDArray mask = ifOpen(() -> maskFor(rows, capacity))) {
             if (shared > 0) {
                 int[] prefixTokens = Arrays.copyOf(prompts.get(0), shared);
-                int reused = reusable(prefixTokens, shared);
+                int reused = reusable(prefixTokens, shared, cacheScope);
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     if (reused == shared) {
                         cache.copyPrefix(prefixes.kv(), shared);
                     } else {
-                        computePrefix(prefixTokens, reused, cache, (long) rows.size() * capacity);
+                        computePrefix(prefixTokens, reused, cache, (long) rows.size() * capacity, cacheScope);
                     }
                 }
                 for (Row row : rows) {
@@ -528,7 +538,7 @@ public final class Scheduler {
      * {@code reused} that the prefix cache holds, copies them into every row of {@code cache}, and keeps them
      * as the prefix cache's entry.
      */
-    private void computePrefix(int[] tokens, int reused, KvCache cache, long batchSlots) {
+    private void computePrefix(int[] tokens, int reused, KvCache cache, long batchSlots, String scope) {
         KvCache prefix = model.newCache(1, tokens.length);
         try {
             forwardAlone(tokens, reused, prefix);
@@ -538,7 +548,7 @@ public final class Scheduler {
             throw e;
         }
         if (prefixCaching && withinBudget(batchSlots, tokens.length)) {
-            prefixes.store(tokens, prefix);
+            prefixes.store(tokens, prefix, scope);
         } else {
             prefix.close();
         }
@@ -571,7 +581,7 @@ public final class Scheduler {
             int length = r.prompt().length;
             Row row = new Row(r, new Sequence(r.prompt(), r.config(), tokenizer, r.listener(), capacity), 0, slot - length, started);
             engineLock.lock();
-            int reused = reusable(r.prompt(), length - 1);
+            int reused = reusable(r.prompt(), length - 1, r.config().cacheScope());
             useThreads(prefillThreads);
             try (KvCache alone = ifOpen(() -> model.newCache(1, length)); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
@@ -585,7 +595,10 @@ public final class Scheduler {
                 engineLock.unlock();
             }
             if (accept(row, context, System.nanoTime())) {
-                cache.keepRows(allButLast(cache.batch()));
+                locked(() -> {
+                    cache.keepRows(allButLast(cache.batch()));
+                    return null;
+                });
             } else {
                 rows.add(row);
             }
@@ -598,6 +611,36 @@ public final class Scheduler {
     private void ensureOpen() {
         if (closing.getAsBoolean()) {
             throw new ModelClosedException("The model was closed during generation; the partial output was discarded.");
+        }
+    }
+
+    /**
+     * Native work of the engine, run under its lock and only while the model is open. close() marks the model
+     * closed, then takes this lock to free the native memory: outside the lock, an op could run on memory
+     * close() frees at that moment (a SIGSEGV in KvCache.keepRows) or on a closed manager (DJL's
+     * IllegalStateException); under it, the op either runs before the close or sees it and throws
+     * {@link ModelClosedException}.
+     */
+    private <T> T locked(java.util.function.Supplier<T> work) {
+        engineLock.lock();
+        try {
+            ensureOpen();
+            return work.get();
+        } finally {
+            engineLock.unlock();
+        }
+    }
+
+    /**
+     * Frees native memory under the engine lock. After close() the model's manager has freed it already and
+     * DJL's close is then a no-op; the lock keeps the two frees from interleaving.
+     */
+    private void freeing(Runnable free) {
+        engineLock.lock();
+        try {
+            free.run();
+        } finally {
+            engineLock.unlock();
         }
     }
 

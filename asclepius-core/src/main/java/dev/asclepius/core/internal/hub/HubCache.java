@@ -3,6 +3,7 @@ package dev.asclepius.core.internal.hub;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.asclepius.core.hub.HubException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -30,6 +31,10 @@ import java.util.regex.Pattern;
  */
 public final class HubCache {
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+    /** An ETag names a blob file: hex for the real hub; a mirror's may use a few more characters, never a separator. */
+    private static final Pattern ETAG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_+=-]{0,254}");
+    /** Longer than any real repository path; a bound on what a hostile endpoint can make us handle. */
+    private static final int MAX_FILE_NAME = 1024;
 
     /** Files the loader needs besides the weights. */
     public static final List<String> REQUIRED = List.of("config.json", "tokenizer.json");
@@ -49,6 +54,85 @@ public final class HubCache {
         this.repoDir = root.resolve("models--" + repoId.replace("/", "--"));
     }
 
+    /**
+     * {@code name}, a file name the endpoint gave (a sibling of its file list, a shard of an index), when it is
+     * a plain relative path of the repository: forward slashes between non-empty segments, no {@code .} or
+     * {@code ..} segment, no leading slash, no backslash, drive colon or control character. Such a name can
+     * only ever resolve inside a snapshot folder; anything else is refused before anything is written.
+     *
+     * @throws HubException naming the file and the endpoint's fault
+     */
+    public static String checkRepoFile(String name, String source) {
+        String why = null;
+        if (name == null || name.isEmpty()) {
+            why = "it is empty";
+        } else if (name.length() > MAX_FILE_NAME) {
+            why = "it is longer than " + MAX_FILE_NAME + " characters";
+        } else if (name.startsWith("/")) {
+            why = "it is an absolute path";
+        } else if (name.indexOf('\\') >= 0) {
+            why = "it contains a backslash";
+        } else if (name.indexOf(':') >= 0) {
+            why = "it contains a colon (a drive letter or stream name on Windows)";
+        } else if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            why = "it contains a control character";
+        } else {
+            for (String segment : name.split("/", -1)) {
+                if (segment.isEmpty()) {
+                    why = "it has an empty path segment";
+                } else if (segment.equals(".") || segment.equals("..")) {
+                    why = "it has a '" + segment + "' path segment";
+                }
+                if (why != null) {
+                    break;
+                }
+            }
+        }
+        if (why != null) {
+            throw new HubException(source + " names the file \"" + printable(name) + "\", which is not a file of a"
+                    + " model repository (" + why + "); refusing it before writing anything. The endpoint is"
+                    + " broken or hostile: check HF_ENDPOINT or the builder's endpoint(...)");
+        }
+        return name;
+    }
+
+    /** {@code etag} when it can name a blob file; otherwise a HubException. */
+    public static String checkEtag(String etag, String what) {
+        if (etag == null || !ETAG.matcher(etag).matches()) {
+            throw new HubException("The hub gave no usable ETag for " + what + " (" + (etag == null ? "none"
+                    : "\"" + printable(etag) + "\"") + "); cannot place it in the cache");
+        }
+        return etag;
+    }
+
+    private static String printable(String s) {
+        StringBuilder out = new StringBuilder();
+        s.codePoints().limit(200).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return s.length() > 200 ? out + "..." : out.toString();
+    }
+
+    /**
+     * {@code snapshots/<commit>/<file>}, checked: the name is a repository path and the result lies inside
+     * the snapshot folder (a second guard, should a check upstream ever be missed).
+     */
+    public Path snapshotFile(String commit, String file) {
+        if (!isCommit(commit)) {
+            throw new HubException("\"" + printable(commit) + "\" is not a commit hash; cannot place files for it");
+        }
+        Path snap = snapshot(commit).toAbsolutePath().normalize();
+        Path target = snap.resolve(checkRepoFile(file, "The hub")).normalize();
+        if (!target.startsWith(snap) || target.equals(snap)) {
+            throw new HubException("The file \"" + printable(file) + "\" would be placed outside " + snap + "; refused");
+        }
+        return target;
+    }
+
     public static boolean isCommit(String revision) {
         return COMMIT.matcher(revision).matches();
     }
@@ -66,11 +150,11 @@ public final class HubCache {
     }
 
     public Path blob(String etag) {
-        return repoDir.resolve("blobs").resolve(etag);
+        return repoDir.resolve("blobs").resolve(checkEtag(etag, "a blob"));
     }
 
     public Path incomplete(String etag) {
-        return repoDir.resolve("blobs").resolve(etag + ".incomplete");
+        return repoDir.resolve("blobs").resolve(checkEtag(etag, "a blob") + ".incomplete");
     }
 
     /** The commit {@code revision} names: itself when it is a 40-hex commit, else what {@code refs/<revision>} holds. */
@@ -174,7 +258,7 @@ public final class HubCache {
      * system has no symlinks, a copy (written beside it, then renamed into place).
      */
     public Path link(String commit, String file, String etag) throws IOException {
-        Path target = snapshot(commit).resolve(file);
+        Path target = snapshotFile(commit, file);
         Files.createDirectories(target.getParent());
         Path blob = blob(etag);
         Path relative = target.getParent().relativize(blob);

@@ -89,7 +89,9 @@ public final class HubDownloader {
                     List<String> files = new ArrayList<>();
                     if (o.has("siblings")) {
                         for (JsonElement e : o.getAsJsonArray("siblings")) {
-                            files.add(e.getAsJsonObject().get("rfilename").getAsString());
+                            // Every name checked before anything is written: the cache places files by them.
+                            files.add(HubCache.checkRepoFile(e.getAsJsonObject().get("rfilename").getAsString(),
+                                    "The hub's file list for " + what + " (" + uri + ")"));
                         }
                     }
                     return new RepoInfo(sha, files);
@@ -117,6 +119,7 @@ public final class HubDownloader {
      * files, sha256, rename to {@code blobs/<etag>}, link from the snapshot. Returns the snapshot path.
      */
     public Path fetch(HubCache cache, String repoId, String revision, String commit, String file) {
+        cache.snapshotFile(commit, file);   // refuses a name that could leave the cache before any request
         URI uri = URI.create(endpoint + "/" + repoId + "/resolve/" + commit + "/" + path(file));
         FileMeta meta = head(uri, repoId, revision, file);
         Path blob = cache.blob(meta.etag());
@@ -145,10 +148,7 @@ public final class HubDownloader {
                 }
                 Optional<String> linked = r.headers().firstValue("X-Linked-Etag");
                 String etag = normalizeEtag(linked.or(() -> r.headers().firstValue("ETag")).orElse(null));
-                if (etag == null || etag.isEmpty() || etag.contains("/") || etag.contains("..")) {
-                    throw new HubException("The hub gave no usable ETag for " + file + " of " + repoId + " (" + uri
-                            + "); cannot place it in the cache");
-                }
+                HubCache.checkEtag(etag, file + " of " + repoId + " (" + uri + ")");
                 long size = r.headers().firstValue("X-Linked-Size")
                         .or(() -> redirect ? Optional.empty() : r.headers().firstValue("Content-Length"))
                         .map(Long::parseLong).orElse(-1L);

@@ -71,8 +71,14 @@ public record ModelConfig(
         }
     }
 
+    /** Below 2^31: token ids are Java ints and the embedding is indexed by them. */
+    static final long MAX_VOCAB = Integer.MAX_VALUE;
+    /** Far above any real model (LLaMA-65B: 8192 hidden, 22016 intermediate, 80 layers); a bound, not a limit. */
+    static final long MAX_WIDTH = 1L << 20;
+    static final long MAX_LAYERS = 4096;
+
     static ModelConfig parse(JsonObject o, Path file) {
-        String type = optString(o, "model_type");
+        String type = optString(o, "model_type", file);
         if (type == null) {
             throw new UnsupportedModelException(file + ": field 'model_type' is missing; expected \"llama\" or \"mistral\".");
         }
@@ -80,7 +86,7 @@ public record ModelConfig(
             throw new UnsupportedModelException(file + ": model_type \"" + type
                     + "\" is not supported; this SDK runs \"llama\" and \"mistral\" checkpoints (all Asclepius variants).");
         }
-        String act = optString(o, "hidden_act");
+        String act = optString(o, "hidden_act", file);
         if (act != null && !act.equals("silu")) {
             throw new UnsupportedModelException(file + ": hidden_act \"" + act + "\" is not supported (only silu).");
         }
@@ -88,29 +94,68 @@ public record ModelConfig(
         if (ropeScaling != null && !ropeScaling.isJsonNull()) {
             throw new UnsupportedModelException(file + ": rope_scaling " + ropeScaling + " is not supported (only plain RoPE).");
         }
-        if (o.has("attention_bias") && o.get("attention_bias").getAsBoolean()) {
+        if (optBoolean(o, "attention_bias", false, file)) {
             throw new UnsupportedModelException(file + ": attention_bias=true is not supported.");
         }
-        int hidden = requiredInt(o, "hidden_size", file);
-        int heads = requiredInt(o, "num_attention_heads", file);
-        int kvHeads = optInt(o, "num_key_value_heads", heads);
-        int headDim = optInt(o, "head_dim", hidden / heads);
-        int context = optInt(o, "max_position_embeddings", 2048);
+        int vocab = requiredInt(o, "vocab_size", 1, MAX_VOCAB, file);
+        int hidden = requiredInt(o, "hidden_size", 1, MAX_WIDTH, file);
+        int intermediate = requiredInt(o, "intermediate_size", 1, MAX_WIDTH, file);
+        int layers = requiredInt(o, "num_hidden_layers", 1, MAX_LAYERS, file);
+        int heads = requiredInt(o, "num_attention_heads", 1, hidden, file);
+        int kvHeads = optInt(o, "num_key_value_heads", heads, 1, heads, file);
+        if (heads % kvHeads != 0) {
+            throw invalid(file, "num_key_value_heads", kvHeads + " does not divide num_attention_heads (" + heads
+                    + "); grouped-query attention shares each key/value head among a whole number of query heads."
+                    + " Use a divisor of " + heads + " (LLaMA: equal to num_attention_heads)");
+        }
+        int headDim;
+        if (o.has("head_dim") && !o.get("head_dim").isJsonNull()) {
+            headDim = requiredInt(o, "head_dim", 2, MAX_WIDTH, file);
+        } else {
+            // Without head_dim the head width is hidden / heads, which must then be exact.
+            if (hidden % heads != 0) {
+                throw invalid(file, "num_attention_heads", heads + " does not divide hidden_size (" + hidden
+                        + "); use a divisor of hidden_size (LLaMA-7B: 32 heads for 4096), or set head_dim");
+            }
+            headDim = hidden / heads;
+        }
+        if (headDim % 2 != 0) {
+            throw invalid(file, "head_dim", "the head width " + headDim + " (hidden_size / num_attention_heads unless"
+                    + " head_dim is set) is odd; rotary embeddings rotate pairs of dimensions, so it must be even");
+        }
+        int context = optInt(o, "max_position_embeddings", 2048, 1, Integer.MAX_VALUE, file);
         // Mistral's sliding window equals full attention while the sequence fits in the window; cap the
         // context there rather than silently computing a different attention beyond it.
         JsonElement window = o.get("sliding_window");
-        if (window != null && !window.isJsonNull() && window.getAsInt() < context) {
-            context = window.getAsInt();
+        if (window != null && !window.isJsonNull()) {
+            context = Math.min(context, requiredInt(o, "sliding_window", 1, Integer.MAX_VALUE, file));
         }
-        float eps = o.has("rms_norm_eps") ? o.get("rms_norm_eps").getAsFloat() : 1e-6f;
-        float theta = o.has("rope_theta") ? o.get("rope_theta").getAsFloat() : 10000f;
-        boolean tie = o.has("tie_word_embeddings") && o.get("tie_word_embeddings").getAsBoolean();
+        checkRopeTablesFit(file, context, headDim);
+        float eps = optPositiveFloat(o, "rms_norm_eps", 1e-6f, file);
+        float theta = optPositiveFloat(o, "rope_theta", 10000f, file);
+        boolean tie = optBoolean(o, "tie_word_embeddings", false, file);
         try {
-            return new ModelConfig(type, requiredInt(o, "vocab_size", file), hidden,
-                    requiredInt(o, "intermediate_size", file), requiredInt(o, "num_hidden_layers", file),
-                    heads, kvHeads, headDim, eps, theta, tie, context);
+            return new ModelConfig(type, vocab, hidden, intermediate, layers, heads, kvHeads, headDim, eps, theta, tie,
+                    context);
         } catch (IllegalArgumentException e) {
             throw new UnsupportedModelException(file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The RoPE tables hold cos and sin for every position ({@code 2 * positions * head_dim} floats, built in
+     * Java arrays, then copied to the engine): a position count that cannot be allocated is refused here,
+     * naming the field, instead of an OutOfMemoryError or NegativeArraySizeException at load.
+     */
+    private static void checkRopeTablesFit(Path file, int context, int headDim) {
+        long elements = (long) context * headDim;
+        long bytes = 2 * 2 * elements * Float.BYTES;   // cos + sin, Java arrays + engine copies
+        long budget = Runtime.getRuntime().maxMemory() / 2;
+        if (elements > Integer.MAX_VALUE - 8 || bytes > budget) {
+            throw invalid(file, "max_position_embeddings", context + " positions need " + (bytes >> 20)
+                    + " MiB of rotary tables (head width " + headDim + "), more than this JVM can allocate ("
+                    + (budget >> 20) + " MiB budget, half of -Xmx). Set it to the context the model was trained"
+                    + " for (Asclepius: 2048 or 4096), or raise -Xmx");
         }
     }
 
@@ -120,25 +165,85 @@ public record ModelConfig(
         }
     }
 
-    private static String optString(JsonObject o, String field) {
-        JsonElement e = o.get(field);
-        return e == null || e.isJsonNull() ? null : e.getAsString();
+    private static CheckpointException invalid(Path file, String field, String why) {
+        return new CheckpointException(file + ": field '" + field + "' is invalid: " + why + ".");
     }
 
-    private static int optInt(JsonObject o, String field, int fallback) {
+    private static String optString(JsonObject o, String field, Path file) {
         JsonElement e = o.get(field);
-        return e == null || e.isJsonNull() ? fallback : e.getAsInt();
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw invalid(file, field, "it must be a string, got " + abbreviate(e));
+        }
+        return e.getAsString();
     }
 
-    private static int requiredInt(JsonObject o, String field, Path file) {
+    private static boolean optBoolean(JsonObject o, String field, boolean fallback, Path file) {
+        JsonElement e = o.get(field);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw invalid(file, field, "it must be true or false, got " + abbreviate(e));
+        }
+        return e.getAsBoolean();
+    }
+
+    private static int optInt(JsonObject o, String field, int fallback, long min, long max, Path file) {
+        JsonElement e = o.get(field);
+        return e == null || e.isJsonNull() ? fallback : requiredInt(o, field, min, max, file);
+    }
+
+    /**
+     * An exact integer in [min, max]: Gson's getAsInt would turn 64.9 into 64 and 2^32 + 32000 into 32000,
+     * and accept the string "64"; a config.json written by HuggingFace has plain JSON integers.
+     */
+    private static int requiredInt(JsonObject o, String field, long min, long max, Path file) {
         JsonElement e = o.get(field);
         if (e == null || e.isJsonNull()) {
             throw new CheckpointException(file + ": required field '" + field + "' is missing.");
         }
-        try {
-            return e.getAsInt();
-        } catch (NumberFormatException | UnsupportedOperationException | IllegalStateException ex) {
-            throw new CheckpointException(file + ": field '" + field + "' must be an integer, got " + e + ".");
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw invalid(file, field, "it must be an integer, got " + abbreviate(e));
         }
+        long value;
+        try {
+            value = e.getAsBigDecimal().longValueExact();
+        } catch (ArithmeticException | NumberFormatException notExact) {
+            throw invalid(file, field, "it must be a whole number, got " + abbreviate(e));
+        }
+        if (value < min || value > max) {
+            throw invalid(file, field, value + " is out of range; it must be between " + min + " and " + max);
+        }
+        return (int) value;
+    }
+
+    /** A finite positive number that stays positive as a float (1e-50 would round to 0 and divide by zero). */
+    private static float optPositiveFloat(JsonObject o, String field, float fallback, Path file) {
+        JsonElement e = o.get(field);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw invalid(file, field, "it must be a number, got " + abbreviate(e) + " (e.g. 1e-06)");
+        }
+        double d;
+        try {
+            d = e.getAsDouble();
+        } catch (NumberFormatException notANumber) {
+            throw invalid(file, field, "it must be a number, got " + abbreviate(e));
+        }
+        float f = (float) d;
+        if (!Float.isFinite(f) || !(f > 0f)) {
+            throw invalid(file, field, "it must be a finite positive number (as a 32-bit float), got " + abbreviate(e));
+        }
+        return f;
+    }
+
+    private static String abbreviate(JsonElement e) {
+        String s = e.toString();
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 }

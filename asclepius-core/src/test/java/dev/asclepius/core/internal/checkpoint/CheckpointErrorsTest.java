@@ -114,6 +114,21 @@ class CheckpointErrorsTest {
                 .hasMessageContaining("bad header").hasMessageContaining("'w'");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "\"shape\":[2.5],\"data_offsets\":[0,8]",                       // Gson would truncate to 2
+            "\"shape\":[18446744073709551618],\"data_offsets\":[0,8]",      // 2^64 + 2 would wrap to 2
+            "\"shape\":[\"2\"],\"data_offsets\":[0,8]",
+            "\"shape\":[2],\"data_offsets\":[0,8.0000001]",
+            "\"shape\":[2],\"data_offsets\":[1e400,8]",
+            "\"shape\":[2],\"data_offsets\":[9223372036854775807,9223372036854775815]",
+            "\"shape\":[2],\"data_offsets\":[-8,0]"})
+    void headerNumbersMustBeExactIntegersThatFit(String fields) throws IOException {
+        writeSafetensors(dir.resolve("model.safetensors"), "{\"w\":{\"dtype\":\"F32\"," + fields + "}}", new byte[16]);
+        assertThatThrownBy(() -> Checkpoint.open(dir)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("bad header").hasMessageContaining("'w'");
+    }
+
     @Test
     void overlappingTensors() throws IOException {
         writeSafetensors(dir.resolve("model.safetensors"),

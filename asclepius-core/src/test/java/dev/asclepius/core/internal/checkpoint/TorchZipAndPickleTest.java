@@ -22,6 +22,8 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Hand-built pickles and zips: the unpickler's refusals and the zip parser's edge cases. */
 class TorchZipAndPickleTest {
@@ -30,13 +32,17 @@ class TorchZipAndPickleTest {
 
     /** A state_dict {"w": view of 2x2 at element offset 2 into a 6-float storage}, as torch.save pickles it. */
     private static byte[] stateDictPickle(String storageType) {
-        return new Pickle().proto()
+        return stateDictPickle(storageType, p -> p.int1(2));
+    }
+
+    /** The same state_dict with the storage offset written by {@code offset}. */
+    private static byte[] stateDictPickle(String storageType, java.util.function.UnaryOperator<Pickle> offset) {
+        return offset.apply(new Pickle().proto()
                 .op('}').op('q').op(0)
                 .str("w")
                 .global("torch._utils", "_rebuild_tensor_v2")
                 .op('(')
-                .op('(').str("storage").global("torch", storageType).str("0").str("cpu").int1(6).op('t').op('Q')
-                .int1(2)
+                .op('(').str("storage").global("torch", storageType).str("0").str("cpu").int1(6).op('t').op('Q'))
                 .int1(2).int1(2).op(0x86)
                 .int1(2).int1(1).op(0x86)
                 .op(0x89)
@@ -149,6 +155,159 @@ class TorchZipAndPickleTest {
                 .hasMessageContaining("compressed");
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {-1L, Long.MAX_VALUE - 10, 1L << 62})
+    void zip64LocalHeaderOffsetOutsideTheFileIsATypedError(long offset) throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("archive/data.pkl", stateDictPickle("FloatStorage"));
+        entries.put("archive/data/0", sixFloats());
+        byte[] zip = zip64(entries);
+        ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+        int cd = 0;
+        while (b.getInt(cd) != 0x02014b50) {
+            cd++;
+        }
+        int nameLength = b.getShort(cd + 28);
+        b.putLong(cd + 46 + nameLength + 4 + 16, offset);   // the ZIP64 extra's local header offset of data.pkl
+        Files.write(dir.resolve("pytorch_model.bin"), zip);
+        assertRefusedQuickly(CheckpointException.class, "is corrupted");
+    }
+
+    @Test
+    void zip64CentralDirectoryOffsetThatWouldWrapIsRefused() throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("archive/data.pkl", stateDictPickle("FloatStorage"));
+        entries.put("archive/data/0", sixFloats());
+        byte[] zip = zip64(entries);
+        ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+        int z64 = zip.length - 22 - 20 - 56;   // EOCD, ZIP64 locator, ZIP64 end record
+        assertThat(b.getInt(z64)).isEqualTo(0x06064b50);
+        b.putLong(z64 + 48, Long.MAX_VALUE - 100);   // + the directory's size wraps negative
+        Files.write(dir.resolve("pytorch_model.bin"), zip);
+        assertRefusedQuickly(CheckpointException.class, "central directory", "outside the file");
+    }
+
+    @Test
+    void storageOffsetOf2To62IsRefusedNotWrapped() throws IOException {
+        // 2^62 floats = 2^64 bytes: a plain multiply wraps to 0 and the view would pass the bounds check.
+        byte[] p = stateDictPickle("FloatStorage", b -> b.long1(1L << 62));
+        writeStoredZip(Map.of("archive/data.pkl", p, "archive/data/0", sixFloats()));
+        assertRefusedQuickly(CheckpointException.class, "'w'", "storage offset 4611686018427387904");
+    }
+
+    @Test
+    void storageOffsetJustPastTheStorageIsRefused() throws IOException {
+        byte[] p = stateDictPickle("FloatStorage", b -> b.long1(3));
+        writeStoredZip(Map.of("archive/data.pkl", p, "archive/data/0", sixFloats()));
+        assertRefusedQuickly(CheckpointException.class, "'w'", "needs bytes [12, 28) of a storage of 24 bytes");
+    }
+
+    @Test
+    void noneStorageOffsetIsATypedError() throws IOException {
+        byte[] p = stateDictPickle("FloatStorage", b -> b.op('N'));
+        writeStoredZip(Map.of("archive/data.pkl", p, "archive/data/0", sixFloats()));
+        assertRefusedQuickly(CheckpointException.class, "Refusing to unpickle",
+                "tensor storage offset is None, expected an integer");
+    }
+
+    @Test
+    void negativeStorageOffsetIsRefused() throws IOException {
+        byte[] p = stateDictPickle("FloatStorage", b -> b.long1(-1));
+        writeStoredZip(Map.of("archive/data.pkl", p, "archive/data/0", sixFloats()));
+        assertRefusedQuickly(CheckpointException.class, "storage offset -1 is negative");
+    }
+
+    @Test
+    void tuplesNested40DeepSharingChildrenAreRefusedFast() throws IOException {
+        // Each level holds the previous one twice: 130-odd bytes, but hashing by content costs 2^40.
+        Pickle p = new Pickle().proto().op('}').int1(0);
+        for (int i = 0; i < 40; i++) {
+            p.op(0x94).op('h').op(i).op(0x86); // MEMOIZE, BINGET i, TUPLE2
+        }
+        byte[] bytes = p.int1(1).op('s').op('.').bytes();
+        assertThat(bytes.length).isLessThan(180);
+        writeStoredZip(Map.of("archive/data.pkl", bytes));
+        assertRefusedQuickly(CheckpointException.class, "Refusing to unpickle", "nested deeper than 32");
+    }
+
+    @Test
+    void tuples24DeepAsADictKeyAreRefusedFast() throws IOException {
+        // Under the depth budget, so the key check must refuse it before anything hashes it (72 s and 3.6 GB before).
+        Pickle p = new Pickle().proto().op('}').int1(0);
+        for (int i = 0; i < 24; i++) {
+            p.op(0x94).op('h').op(i).op(0x86);
+        }
+        writeStoredZip(Map.of("archive/data.pkl", p.int1(1).op('s').op('.').bytes()));
+        assertRefusedQuickly(CheckpointException.class, "a dict key of type a tuple");
+    }
+
+    @Test
+    void selfContainingListAsADictKeyIsATypedError() throws IOException {
+        // l = []; l.append(l); {l: 1} -- hashing l recursed until StackOverflowError.
+        byte[] p = new Pickle().proto().op('}').op(']').op('q').op(0).op('h').op(0).op('a')
+                .int1(1).op('u').op('.').bytes();
+        byte[] withMark = new Pickle().proto().op('}').op('(').op(']').op('q').op(0).op('h').op(0).op('a')
+                .int1(1).op('u').op('.').bytes();
+        writeStoredZip(Map.of("archive/data.pkl", withMark));
+        assertRefusedQuickly(CheckpointException.class, "a dict key of type a list");
+        writeStoredZip(Map.of("archive/data.pkl", p));
+        assertRefusedQuickly(CheckpointException.class, "Refusing to unpickle"); // SETITEMS without MARK
+    }
+
+    @Test
+    void popPastAMarkIsAStackUnderflow() throws IOException {
+        // MARK, then SETITEM needs a key and a value above it: the dict below the MARK is not theirs.
+        byte[] p = new Pickle().proto().op('}').op('(').op('s').op('.').bytes();
+        writeStoredZip(Map.of("archive/data.pkl", p));
+        assertRefusedQuickly(CheckpointException.class, "stack underflow", "above the innermost MARK");
+    }
+
+    @Test
+    void markPastTheStackInATupleIsAStackUnderflow() throws IOException {
+        // MARK, then TUPLE2 reaches below it: the later TUPLE's mark would point past the stack's end.
+        byte[] p = new Pickle().proto().op('}').int1(1).op('(').int1(2).op(0x86).op('t').op('.').bytes();
+        writeStoredZip(Map.of("archive/data.pkl", p));
+        assertRefusedQuickly(CheckpointException.class, "stack underflow");
+    }
+
+    @Test
+    void strayMarkAtStopIsRefused() throws IOException {
+        byte[] p = new Pickle().proto().op('}').op('(').op('}').op('.').bytes();
+        writeStoredZip(Map.of("archive/data.pkl", p));
+        assertRefusedQuickly(CheckpointException.class, "a MARK is still open at STOP");
+    }
+
+    @Test
+    void emptyStackAtStopIsAStackUnderflow() throws IOException {
+        writeStoredZip(Map.of("archive/data.pkl", new Pickle().proto().op('.').bytes()));
+        assertRefusedQuickly(CheckpointException.class, "stack underflow", "the stack holds 0");
+    }
+
+    @Test
+    void nonIntegerShapeIsATypedError() throws IOException {
+        byte[] p = new Pickle().proto().op('}').str("w").global("torch._utils", "_rebuild_tensor_v2").op('(')
+                .op('(').str("storage").global("torch", "FloatStorage").str("0").str("cpu").int1(6).op('t').op('Q')
+                .int1(0).str("2").op(0x85).int1(1).op(0x85).op(0x89).op('N').op('t').op('R').op('s').op('.').bytes();
+        writeStoredZip(Map.of("archive/data.pkl", p, "archive/data/0", sixFloats()));
+        assertRefusedQuickly(CheckpointException.class, "tensor shape entry 0 is a string, expected an integer");
+    }
+
+    /** A hostile pickle must be refused with a typed error, and quickly: the bugs were hangs and stack overflows. */
+    private void assertRefusedQuickly(Class<? extends Throwable> type, String... messageParts) {
+        Throwable thrown = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> {
+                    try (Checkpoint ignored = Checkpoint.open(dir)) {
+                        return null;
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                });
+        assertThat(thrown).isInstanceOf(type);
+        for (String part : messageParts) {
+            assertThat(thrown).hasMessageContaining(part);
+        }
+    }
+
     @Test
     void notAZipAtAll() throws IOException {
         Files.writeString(dir.resolve("pytorch_model.bin"), "<html>404 Not Found</html>");
@@ -247,6 +406,12 @@ class TorchZipAndPickleTest {
 
         Pickle int1(int v) { // BININT1
             return op('K').op(v);
+        }
+
+        Pickle long1(long v) { // LONG1, 8 bytes little-endian two's complement
+            op(0x8a).op(8);
+            out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+            return this;
         }
 
         byte[] bytes() {
