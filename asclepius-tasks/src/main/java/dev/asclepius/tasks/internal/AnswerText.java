@@ -58,10 +58,14 @@ public final class AnswerText {
                     ? body.substring(0, nl + 1 + end) : body.substring(0, nl));
         }
         int end = lastSentenceEnd(body);
+        // a cut sentence keeps its finished clauses: "... on 2021-06-13 and should follow up in 4 weeks and
+        // with his PCP within 2 we"; a cut inline list keeps its finished items: "A (x), B (y) and C (z"
+        int cut = Math.max(Math.max(body.lastIndexOf(", "), body.lastIndexOf("; ")), body.lastIndexOf(" and "));
+        if (cut > end && cut > 0 && body.substring(Math.max(end, 0), cut).split("\\s+").length >= 4) {
+            return stripFiller(body.substring(0, cut));
+        }
         if (end < 0) {
-            // a cut inline list keeps its finished items: "A (x), B (y) and C (z"
-            int cut = Math.max(Math.max(body.lastIndexOf(", "), body.lastIndexOf("; ")), body.lastIndexOf(" and "));
-            return cut > 0 && body.substring(0, cut).contains(":") ? stripFiller(body.substring(0, cut)) : "";
+            return "";
         }
         return stripFiller(body.substring(0, end));
     }

@@ -74,7 +74,18 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                 }
                 if (left.isEmpty() != right.isEmpty()) {
                     // "Admission: 03/14/2019" or "03/14/2019 - Admitted with chest pain"
-                    String event = clean(left.isEmpty() ? sep.group(1) : sep.group(2));
+                    String eventSide = left.isEmpty() ? sep.group(1) : sep.group(2);
+                    List<String> several = severalEvents(eventSide);
+                    if (several.size() > 1 && eventSide.matches("(?s).*(?:;|,\\s+\\w+\\s+(?:was|were)\\b).*")) {
+                        // "POD#1: hemoglobin dropped ...; enoxaparin was started; physical therapy began"
+                        for (TimeExpressions.Found f : left.isEmpty() ? right : left) {
+                            for (String e : several) {
+                                add(events, grounder, e, f);
+                            }
+                        }
+                        continue;
+                    }
+                    String event = clean(eventSide);
                     for (TimeExpressions.Found f : left.isEmpty() ? right : left) {
                         add(events, grounder, event, f);
                     }
@@ -149,8 +160,8 @@ public final class TimelineTask implements TaskSpec<Timeline> {
 
     private static List<String> severalEvents(String text) {
         List<String> out = new ArrayList<>();
-        for (String part : text.split("(?i),\\s+(?:and\\s+)?|\\s+and\\s+(?=\\w+(?:\\s+\\w+)?\\s+(?:was|were|began|started|resumed|"
-                + "improved|resolved|developed|received|had)\\b)")) {
+        for (String part : text.split("(?i);\\s+|,\\s+(?:and\\s+)?|\\s+and\\s+(?=(?:she|he|they)\\s|\\w+(?:\\s+\\w+)?\\s+(?:was|were|began|started|"
+                + "resumed|improved|resolved|developed|received|had)\\b)")) {
             String e = clean(part);
             if (e.split("\\s+").length >= 2) {
                 out.add(e);
