@@ -32,7 +32,9 @@ public final class RelationTask {
     private static final Pattern CUE = Pattern.compile("(?i)\\b(?:(?:was|were|is|are|has been|had been|being)\\s+)?("
             + "(?:prescribed|given|administered|started|used|performed|initiated|continued|recommended|ordered|offered|placed)"
             + " (?:to (?:treat|manage|control|prevent|reduce|relieve|address)|for)|"
-            + "(?:held|discontinued|stopped|reduced|adjusted|increased|decreased)(?: because of| due to| for| in the setting of)|"
+            + "(?:held|discontinued|stopped|reduced|adjusted|increased|decreased|given|started|prescribed|continued|used|"
+            + "administered|performed|done)(?: because of| due to| in the setting of)|"
+            + "(?:held|discontinued|stopped|reduced|adjusted|increased|decreased) for|"
             + "prescribed for|started for|given for|administered for|used for|indicated for|to (?:treat|manage|control|prevent|reduce)|"
             + "treats|treated with|treated|managed with|managed by|manages|controls|controlled with|prevents|"
             + "caused by|causes|caused|led to|leads to|resulted in|results in|due to|secondary to|attributed to|because of|"
@@ -54,6 +56,7 @@ public final class RelationTask {
             + "problems?|used for|treats|related conditions?|associated conditions?|relation(?:ship)?|connection|result)\\s*:\\s*(.+)$");
     private static final Pattern PRONOUN = Pattern.compile("(?i)(?:and |but |then )?(?:he|she|it|they|this|these|that|which|who|"
             + "patient|the patient|this worsening|this change)");
+    private static final Pattern SHORT_COLON = Pattern.compile("^([^:,;]{2,40}):\\s+([^:,;]{2,40}?)[.]?$");
     private static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
     private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|:\\s|\\s+(?:as|which|because|since|"
@@ -274,6 +277,11 @@ public final class RelationTask {
 
     private static void parseSentences(List<Relation> out, Grounder grounder, String line) {
         for (String sentence : AnswerText.sentences(line)) {
+            Matcher shortColon = SHORT_COLON.matcher(sentence.strip());
+            if (shortColon.matches() && !CUE.matcher(sentence).find()) {
+                add(out, grounder, shortColon.group(1), "related to", shortColon.group(2), ""); // "Atorvastatin: hyperlipidemia"
+                continue;
+            }
             String s = sentence.replaceFirst("(?i)^(?:based on|according to|in) [^,]{0,60},\\s*", "");
             Matcher cue = CUE.matcher(s);
             if (cue.find() && cue.start() > 0 && !AnswerText.saysNothingFound(s)) {

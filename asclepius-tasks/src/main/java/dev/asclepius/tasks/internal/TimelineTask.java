@@ -214,7 +214,8 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     private static final Pattern TIME_LEAD = Pattern.compile("(?i)^(?:in|within|for|over|after|at|by|x|until|through|since|till|"
             + "from|the week of|(?:the\\s+)?(?:first|last|past|next|following)|roughly|about|approximately|around|nearly|almost)\\s+");
     private static final Pattern TIME_ANCHOR = Pattern.compile("(?i)\\s+(?:later|ago|thereafter|afterwards?|post-?operatively|postpartum|"
-            + "post-?op|(?:after|before|prior to|following|of|into|post)\\s+.*)$");
+            + "post-?op|(?:after|before|prior to|following|of|into|post)\\s+.*)$|,?\\s+(?:at\\s+)?(?:\\d{1,2}:\\d{2}(?:\\s*[ap]\\.?m\\.?)?|"
+            + "[0-2]\\d[0-5]\\d(?:\\s*(?:hours|hrs))?)$|^(?:\\d{1,2}:\\d{2}(?:\\s*[ap]\\.?m\\.?)?|[0-2]\\d[0-5]\\d)\\s+(?:on\\s+)?");
 
     /**
      * Where the note says the time: the expression as written; when the note does not say it so, the
