@@ -98,6 +98,10 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             + "before|with|without|which|that|due to|because|secondary to|likely|possibly|under|starting|beginning|started|"
             + "initiated|as the|as a)\\s.*$|,\\s*(?:likely|possibly|probably|"
             + "which|severe|mild|moderate|resolved)\\b.*$");
+    /** A term, then an abbreviation the answer defines for it (two capitals at least), then more words. */
+    private static final Pattern MID_GLOSS = Pattern.compile("^(.{3,}?)\\s+\\(([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\\)[,;]?\\s+\\S.*$");
+    private static final Pattern ROUTE_PREFIX = Pattern.compile("^(?:IV|PO|SC|SQ|IM|intravenous|oral|subcutaneous|inhaled)\\s+(?=\\S{3,})");
+    private static final Pattern FORM_SUFFIX = Pattern.compile("(?i)(?<=\\S{3,})\\s+(?:infusion|drip)$");
     private static final Pattern TRAILING_PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)$");
     private static final Pattern SPACED_DASH = Pattern.compile("\\s[-–—]\\s");
 
@@ -412,7 +416,22 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             name = gloss.group(1);
             alias = gloss.group(2);
         }
+        // "Diffuse large B-cell lymphoma (DLBCL), stage III", "ORIF ... (ORIF) of the left femur": an
+        // abbreviation the answer defines ends the term; what follows qualifies it
+        Matcher defined = MID_GLOSS.matcher(name);
+        if (type != EntityType.MEDICATION && type != EntityType.TEST && defined.matches()) {
+            name = defined.group(1);
+            alias = defined.group(2);
+        }
         name = cleanName(name, type);
+        if (type == EntityType.MEDICATION) {
+            // "IV alteplase", "IV regular insulin infusion": the drug is the entity, the route and form are not
+            String drug = ROUTE_PREFIX.matcher(name).replaceFirst("");
+            drug = FORM_SUFFIX.matcher(drug).replaceFirst("");
+            if (!drug.isBlank()) {
+                name = drug.strip();
+            }
+        }
         if (name.isEmpty() || NOT_AN_ITEM.matcher(name).find()) {
             return;
         }

@@ -373,7 +373,7 @@ public final class RelationTask {
         }
         String l = AnswerText.tidy(label).toLowerCase(Locale.ROOT);
         out.add(new Relation(h, l.isEmpty() ? "related to" : l, t, AnswerText.tidy(explanation),
-                grounder.locate(h), grounder.locate(t)));
+                grounder.locateOrShorter(h), grounder.locateOrShorter(t)));
     }
 
     /** The relation between {@code a} and {@code b}: the first relation phrase of the answer, or "related to". */
@@ -390,6 +390,6 @@ public final class RelationTask {
         }
         String label = hasCue ? cue.group(1).toLowerCase(Locale.ROOT) : "related to";
         return Optional.of(new Relation(a, label, b, text.replace('\n', ' ').replaceAll("\\s+", " "),
-                grounder.locate(a), grounder.locate(b)));
+                grounder.locateOrShorter(a), grounder.locateOrShorter(b)));
     }
 }
