@@ -91,7 +91,10 @@ class CoreferenceParserTest {
                 Arguments.of("these exercises", "The discharge summary does not mention 'these exercises'.", Optional.empty()),
                 Arguments.of("this procedure", "'This procedure' refers to the cardiac catheterization performed on "
                         + "hospital day 2.", Optional.of(c("the cardiac catheterization performed on hospital day 2",
-                        Fixtures.fuzzy("cardiac catheterization on hospital day 2"), "this procedure"))));
+                        // the referent's name is its head phrase, which the note says word for word; when
+                        // and how it was performed is what the answer tells about it (was the fuzzy window
+                        // "cardiac catheterization on hospital day 2" before the issue #10 grounding work)
+                        Fixtures.spans("cardiac catheterization"), "this procedure"))));
     }
 
     @ParameterizedTest(name = "one: {0} <- {1}")

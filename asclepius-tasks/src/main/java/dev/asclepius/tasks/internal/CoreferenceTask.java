@@ -110,6 +110,7 @@ public final class CoreferenceTask {
         String text = AnswerText.complete(reply.text(), reply.truncated());
         Map<String, String> referents = new LinkedHashMap<>();
         Map<String, List<String>> mentions = new LinkedHashMap<>();
+        Map<String, String> contexts = new LinkedHashMap<>();
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
             if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line)) {
@@ -123,6 +124,7 @@ public final class CoreferenceTask {
                 for (String referent : referents(pair.get()[1])) {
                 String key = referent.toLowerCase(Locale.ROOT);
                 referents.putIfAbsent(key, referent);
+                contexts.putIfAbsent(key, sentence);
                 List<String> list = mentions.computeIfAbsent(key, k -> new ArrayList<>());
                 for (String m : mentionsIn(pair.get()[0])) {
                     String mention = AnswerText.tidy(m);
@@ -135,7 +137,7 @@ public final class CoreferenceTask {
         }
         List<CoreferenceChain> out = new ArrayList<>();
         for (Map.Entry<String, String> e : referents.entrySet()) {
-            out.add(chain(grounder, e.getValue(), mentions.get(e.getKey())));
+            out.add(chain(grounder, e.getValue(), mentions.get(e.getKey()), contexts.get(e.getKey())));
         }
         return out;
     }
@@ -234,7 +236,11 @@ public final class CoreferenceTask {
         return AnswerText.tidy(t);
     }
 
-    private static CoreferenceChain chain(Grounder grounder, String referent, List<String> mentions) {
+    /**
+     * @param context the answer's sentence that names the referent, whose wording around it (an appositive
+     *                "the newborn baby, the viable male infant ...") grounds a referent the note words otherwise
+     */
+    private static CoreferenceChain chain(Grounder grounder, String referent, List<String> mentions, String context) {
         List<Span> mentionSpans = new ArrayList<>();
         for (String m : mentions) {
             mentionSpans.addAll(grounder.locateStrict(m));
@@ -243,6 +249,9 @@ public final class CoreferenceTask {
         // ground what the referent names ("patient"), not its article ("the patient" is not a span of its own)
         String named = referent.replaceFirst("(?i)^(?:the patient's|the patient’s|patient's|the|a|an|his|her|their)\\s+", "");
         List<Span> referentSpans = new ArrayList<>(groundReferent(grounder, named.isEmpty() ? referent : named));
+        if (referentSpans.isEmpty()) {
+            appositive(context, referent).ifPresent(a -> referentSpans.addAll(groundReferent(grounder, a)));
+        }
         if (referent.matches("(?i)(?:the )?patient|.*\\byear-old\\b.*")) {
             // the patient is also where the note introduces them ("a 58-year-old woman")
             java.util.regex.Matcher intro = PATIENT_INTRO.matcher(grounder.note().text());
@@ -254,13 +263,62 @@ public final class CoreferenceTask {
         return new CoreferenceChain(referent, mentions, referentSpans, mentionSpans);
     }
 
-    /** The referent's words in the note; when the answer added to them, its head phrase ("the incisions from ..."). */
+    /** Where a referent's head phrase ends and what the answer adds about it begins. */
+    private static final String HEAD_END = "(?i)\\s+(?:from|on|with|delivered|performed|in|at|during|after|for|of the)\\s+";
+    /** Where what the answer tells about the referent (when, where, how) begins. */
+    private static final String CIRCUMSTANCE = "(?i)\\s+(?:on|at|during|after|delivered|performed|under)\\s+";
+    private static final Pattern APPOSITIVE = Pattern.compile(
+            "^\\s*(?:,\\s*(?:i\\.e\\.,?\\s*|namely\\s+)?|\\s*\\(\\s*)(?:(?:the|a|an|his|her|their)\\s+)?([^,;.()]{3,})");
+
+    /** What the answer says right after the referent, set off by a comma or a parenthesis: another name for it. */
+    static Optional<String> appositive(String context, String referent) {
+        if (context == null || referent.isBlank()) {
+            return Optional.empty();
+        }
+        int at = context.toLowerCase(Locale.ROOT).indexOf(referent.toLowerCase(Locale.ROOT));
+        if (at < 0) {
+            return Optional.empty();
+        }
+        Matcher m = APPOSITIVE.matcher(context.substring(at + referent.length()));
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        // its head phrase: "the viable male infant delivered by cesarean section" names "viable male infant"
+        String a = m.group(1).split(HEAD_END, 2)[0].strip();
+        // "..., who was admitted", "..., which ...": a relative clause, not a name
+        return a.matches("(?i)^(?:who|which|that|whom|whose|where|when|as|and|but|or|is|was|were|are)\\b.*")
+                ? Optional.empty() : Optional.of(a);
+    }
+
+    /**
+     * The referent's head phrase where the note says it word for word; else the referent's words in the
+     * note; else without the answer's parenthetical gloss ("AA (Alcoholics
+     * Anonymous) meetings"); else, when the answer added to them, its head phrase ("the incisions from ...").
+     */
     private static List<Span> groundReferent(Grounder grounder, String named) {
+        // "mild delirium on the night of POD#2", "ORIF of the left femur": where the note says the head
+        // phrase word for word, that is the referent's name; the rest is what the answer tells about it
+        // ("of the" does not end it here: "stenosis of the RCA" is one name)
+        String named0 = named.split(CIRCUMSTANCE, 2)[0].strip();
+        if (!named0.equals(named) && named0.length() >= 3) {
+            List<Span> exact = grounder.locateStrict(named0);
+            if (!exact.isEmpty()) {
+                return exact;
+            }
+        }
         List<Span> spans = grounder.locate(named);
         if (!spans.isEmpty()) {
             return spans;
         }
-        String head = named.split("(?i)\\s+(?:from|on|with|delivered|performed|in|at|during|after|for|of the)\\s+", 2)[0].strip();
+        String unglossed = named.replaceAll("\\s*\\([^()]*\\)", "").strip();
+        if (!unglossed.equals(named) && unglossed.length() >= 3) {
+            spans = grounder.locate(unglossed);
+            if (!spans.isEmpty()) {
+                return spans;
+            }
+            named = unglossed;
+        }
+        String head = named.split(HEAD_END, 2)[0].strip();
         if (!head.equals(named) && head.length() >= 3) {
             spans = grounder.locate(head);
         }
@@ -282,6 +340,6 @@ public final class CoreferenceTask {
         if (referent.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(chain(grounder, referent, List.of(mention)));
+        return Optional.of(chain(grounder, referent, List.of(mention), first));
     }
 }

@@ -37,7 +37,6 @@ class ParseCorpusTest {
             Task.ENTITIES, Map.of(Metric.SPAN_RECALL, 0.86),
             Task.RELATIONS, Map.of(Metric.PRECISION, 0.94, Metric.RECALL, 0.93, Metric.SPAN_RECALL, 0.84),
             Task.TIMELINE, Map.of(Metric.PRECISION, 0.93, Metric.RECALL, 0.89, Metric.SPAN_RECALL, 0.82),
-            Task.COREFERENCES, Map.of(Metric.SPAN_RECALL, 0.87),
             Task.QUESTION_ANSWERING, Map.of(Metric.SPAN_RECALL, 0.84)));
 
     static List<Path> corpus() throws IOException, URISyntaxException {
