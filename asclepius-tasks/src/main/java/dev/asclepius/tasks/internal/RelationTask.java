@@ -61,7 +61,10 @@ public final class RelationTask {
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
     private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|:\\s|\\s+(?:as|which|because|since|"
             + "given that|in order to|and was|and is|and it|and then|while|until|"
-            + "after (?:the )?(?:surgery|procedure|operation|admission|discharge|delivery))\\b|\\s+by\\s(?=\\w+ing\\b)|\\s+\\(");
+            + "after (?:the )?(?:surgery|procedure|operation|admission|discharge|delivery))\\b|\\s+by\\s(?=\\w+ing\\b)|\\s+\\("
+            // "Wernicke encephalopathy in alcohol use disorder": after a two-word name (no article: "the drop in"), "in" and two words or more
+            // are the setting ("drop in hemoglobin" stays whole)
+            + "|(?<=[A-Za-z]{4,40}\\s[A-Za-z]{3,40})\\s+in\\s+(?=\\w+\\s+\\w)");
 
     public static TaskSpec<List<Relation>> all() {
         return new TaskSpec<>() {
