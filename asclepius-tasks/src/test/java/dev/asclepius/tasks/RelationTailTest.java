@@ -32,4 +32,13 @@ class RelationTailTest {
             assertThat(r.tailSpans()).extracting(Span::text).containsExactly("ANC");
         });
     }
+    @Test
+    void aPairAnswerThatDeniesAnyConnectionHasNoRelationWhateverFollows() {
+        String q = "Identify the connection between 'thiamine' and 'alcohol use disorder' in this discharge summary.";
+        assertThat(TaskParsers.parse(Task.RELATIONS, NOTE, q, "The discharge summary does not describe any connection "
+                + "between thiamine and the alcohol use disorder. The anemia resolved with transfusion.").value())
+                .asList().isEmpty();
+        assertThat(TaskParsers.parse(Task.RELATIONS, NOTE, q, "There is no direct link stated, but thiamine was given "
+                + "because of the alcohol use disorder.").value()).asList().hasSize(1);
+    }
 }

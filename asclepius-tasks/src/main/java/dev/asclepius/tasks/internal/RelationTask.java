@@ -57,6 +57,9 @@ public final class RelationTask {
     private static final Pattern PRONOUN = Pattern.compile("(?i)(?:and |but |then )?(?:he|she|it|they|this|these|that|which|who|"
             + "patient|the patient|this worsening|this change)");
     private static final Pattern SHORT_COLON = Pattern.compile("^([^:,;]{2,40}):\\s+([^:,;]{2,40}?)[.]?$");
+    /** The answer denies the pair any relation ("does not describe any connection", "no connection between the two"); "no direct link" is not a denial. */
+    private static final Pattern NO_CONNECTION = Pattern.compile("(?i)\\b(?:not\\s+(?:\\w+\\s+){0,2}any|no)\\s+"
+            + "(?:connection|relationship|relation|link|association)\\b");
     private static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
     private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|:\\s|\\s+(?:as|which|because|since|"
@@ -388,8 +391,8 @@ public final class RelationTask {
         Matcher cue = CUE.matcher(text);
         boolean hasCue = cue.find();
         String first = AnswerText.sentences(text).get(0);
-        if (AnswerText.saysNothingFound(first) && !hasCue) {
-            return Optional.empty();
+        if ((AnswerText.saysNothingFound(first) && !hasCue) || NO_CONNECTION.matcher(text).find()) {
+            return Optional.empty(); // a relation phrase in the sentences after "no connection" is about something else
         }
         String label = hasCue ? cue.group(1).toLowerCase(Locale.ROOT) : "related to";
         return Optional.of(new Relation(a, label, b, text.replace('\n', ' ').replaceAll("\\s+", " "),
