@@ -450,6 +450,8 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             name = SUBJECT_ONLY.matcher(name).replaceFirst("");
             name = SUBJECT_VERB.matcher(name).replaceFirst("");
             name = name.replaceFirst("(?i)^(?:note that|also|and|there (?:is|was|are|were)|significant for|notable for)\\s+", "");
+            // a sub-bullet "Triggered by viral URI" names the cause: the entity is the cause
+            name = name.replaceFirst("(?i)^(?:triggered|caused|precipitated|provoked|induced) by\\s+|^(?:due|secondary) to\\s+", "");
             name = name.replaceFirst("(?i)^(?:(?:a|an|the)\\s+)?(?:(?:known|remote|prior|past|previous)\\s+)?(?:(?:past|family)\\s+)?"
                     + "(?:(?:medical|surgical|social)\\s+)?history (?:of|significant for|notable for)\\s+", "");
             name = name.replaceFirst("(?i)^(?:denies|denied|negative for|no|not|without)\\s+(?:any\\s+)?", "");

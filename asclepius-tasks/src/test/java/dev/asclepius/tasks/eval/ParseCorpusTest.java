@@ -34,7 +34,7 @@ class ParseCorpusTest {
      * never lower one.
      */
     static final Map<Task, Map<Metric, Double>> BELOW_BAR_FLOORS = new EnumMap<>(Map.of(
-            Task.ENTITIES, Map.of(Metric.SPAN_RECALL, 0.86),
+            Task.ENTITIES, Map.of(Metric.SPAN_RECALL, 0.87),
             Task.RELATIONS, Map.of(Metric.RECALL, 0.94, Metric.SPAN_RECALL, 0.84),
             Task.TIMELINE, Map.of(Metric.PRECISION, 0.93, Metric.RECALL, 0.89, Metric.SPAN_RECALL, 0.82)));
 
