@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "asclepius", mixinStandardHelpOptions = true, version = "asclepius 0.1.0",
         description = "Run the Asclepius clinical LLM locally (DJL + PyTorch, no Python).",
         subcommands = {DemoCommand.class, GenerateCommand.class, BenchCommand.class, RandomModelCommand.class, ConvertCommand.class,
-                RunCommand.class, BatchCommand.class, ParseCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+                RunCommand.class, BatchCommand.class, ParseCommand.class, EvalParseCommand.class, ServeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class AsclepiusCli {
     /** Exit code of a user error (bad option, missing file, unusable model folder), as picocli uses for usage errors. */
     static final int USER_ERROR = 2;

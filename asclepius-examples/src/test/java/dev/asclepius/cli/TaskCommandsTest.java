@@ -55,6 +55,54 @@ class TaskCommandsTest {
     }
 
     @Test
+    void parseWithQuestionTakesTheEntityTypeAndThePairFromIt() throws IOException {
+        Path meds = write("meds-prose.txt", "The patient was discharged on amoxicillin and metformin.");
+        Cli typed = Cli.run("parse", "--task", "entities", "--note", note.toString(), "--response", meds.toString(),
+                "--question", "What medications was the patient discharged on?", "--json");
+        assertThat(typed.exitCode()).as(typed.toString()).isZero();
+        JsonArray value = JsonParser.parseString(typed.out()).getAsJsonObject().getAsJsonArray("value");
+        assertThat(value).hasSize(2);
+        assertThat(value.get(0).getAsJsonObject().get("type").getAsString()).isEqualTo("MEDICATION");
+        Cli byType = Cli.run("parse", "--task", "entities", "--note", note.toString(), "--response", meds.toString(),
+                "--type", "medication", "--json");
+        assertThat(JsonParser.parseString(byType.out()).getAsJsonObject().getAsJsonArray("value").get(1).getAsJsonObject()
+                .get("type").getAsString()).isEqualTo("MEDICATION");
+
+        Path why = write("why.txt", "Ceftriaxone and azithromycin were started for the pneumonia, and amoxicillin was continued.");
+        Cli pair = Cli.run("parse", "--task", "relations", "--note", note.toString(), "--response", why.toString(),
+                "--focus", "amoxicillin", "--focus", "community-acquired pneumonia");
+        assertThat(pair.exitCode()).as(pair.toString()).isZero();
+        assertThat(pair.out()).contains("amoxicillin").contains("community-acquired pneumonia").contains("grounding: 2 items");
+
+        Cli both = Cli.run("parse", "--task", "entities", "--note", note.toString(), "--response", meds.toString(),
+                "--question", "What medications?", "--type", "test");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("either --question or --type/--focus");
+    }
+
+    @Test
+    void evalParseScoresACasesFileAndListsMisses() throws IOException {
+        String line = "{\"id\":\"c1\",\"task\":\"ABBREVIATIONS\",\"note_id\":\"n\",\"note\":" + com.google.gson.JsonParser
+                .parseString("\"" + NOTE.replace("\n", "\\n") + "\"").toString()
+                + ",\"question\":\"Could you decode all the abbreviations?\",\"answer\":\"HTN: hypertension\\nSOB: shortness of breath\","
+                + "\"expected\":{\"items\":[{\"short\":\"HTN\",\"expansion\":\"hypertension\",\"accept_expansion\":[],\"span\":\"HTN\"},"
+                + "{\"short\":\"DM2\",\"expansion\":\"type 2 diabetes mellitus\",\"accept_expansion\":[],\"span\":\"DM2\"}]}}";
+        Path cases = write("cases.jsonl", line + "\n");
+        Cli cli = Cli.run("eval-parse", "--cases", cases.toString());
+        assertThat(cli.exitCode()).as(cli.toString()).isZero();
+        // 1 of 2 expected matched, 1 of 2 parsed matched, 1 of 2 spans carried
+        assertThat(cli.out()).containsPattern("ABBREVIATIONS\\s+1\\s+2\\s+2\\s+1\\s+0\\.500\\s+0\\.500 0\\.500 \\(1/2\\)")
+                .contains("c1 ABBREVIATIONS NOT_FOUND: DM2 = type 2 diabetes mellitus")
+                .contains("c1 ABBREVIATIONS UNEXPECTED: SOB = shortness of breath");
+        Cli strict = Cli.run("eval-parse", "--cases", cases.toString(), "--min", "0.95", "--no-misses");
+        assertThat(strict.exitCode()).isEqualTo(1);
+        assertThat(strict.out()).doesNotContain("misses:");
+        Cli missing = Cli.run("eval-parse", "--cases", tmp.resolve("nope.jsonl").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.jsonl");
+    }
+
+    @Test
     void parseEntitiesAsJsonHasRecordsWithNullForEmptyOptionalsAndValidSpans() throws IOException {
         Path response = write("meds.txt", "Medications:\n- Amoxicillin 875 mg PO BID x 5 days\n- Metformin 500 mg BID\n"
                 + "- Warfarin 5 mg daily\n");

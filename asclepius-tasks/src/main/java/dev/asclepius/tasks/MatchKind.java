@@ -6,6 +6,6 @@ public enum MatchKind {
     EXACT,
     /** Equal once case, whitespace and punctuation are ignored (e.g. "Metformin" vs "metformin,"). */
     NORMALIZED,
-    /** Token-level similarity above the threshold (typos, inflections, a word more or less). */
+    /** Token-level similarity above the threshold (typos, inflections, a word more or less), or the note's capitalised abbreviation of the words ("HTN", "type 2 DM"). */
     FUZZY
 }

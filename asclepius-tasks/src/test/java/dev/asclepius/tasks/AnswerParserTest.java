@@ -20,7 +20,9 @@ class AnswerParserTest {
     static Stream<Arguments> answers() {
         String followUp = "The patient should follow up with cardiology in two weeks.";
         return Stream.of(
-                Arguments.of("paraphrased answer, no evidence", false, followUp, new Answer(followUp, true, List.of())),
+                // the answer reuses four words of the note ("Follow-up with cardiology"): they are evidence (issue #10)
+                Arguments.of("paraphrased answer, verbatim words are evidence", false, followUp,
+                        new Answer(followUp, true, List.of(ev("follow up with cardiology")))),
                 Arguments.of("double-quoted evidence", false,
                         "The note says \"Follow-up with cardiology in 2 weeks\".",
                         new Answer("The note says \"Follow-up with cardiology in 2 weeks\".", true,
@@ -47,7 +49,8 @@ class AnswerParserTest {
                         new Answer("- Low-sodium diet\n- Walk 30 minutes daily", true, List.of(ev("Walk 30 minutes daily")))),
                 Arguments.of("truncated", true,
                         "The patient should take clopidogrel every day. It must not be sto",
-                        new Answer("The patient should take clopidogrel every day.", true, List.of())),
+                        // the words the note says verbatim are evidence (issue #10), the cut sentence is not
+                        new Answer("The patient should take clopidogrel every day.", true, List.of(ev("take clopidogrel every day")))),
                 Arguments.of("courtesy removed, verbatim sentence", false, "Sure! He should take clopidogrel every day.",
                         new Answer("He should take clopidogrel every day.", true, List.of(ev("He should take clopidogrel every day")))),
                 Arguments.of("unable to determine", false, "Unable to determine from the discharge summary.",

@@ -16,8 +16,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class CoreferenceParserTest {
 
+    /** A chain whose referent is grounded by what it names: "the patient" at every "patient" (issue #10). */
     static CoreferenceChain c(String referent, String... mentions) {
-        return c(referent, Fixtures.spans(referent), mentions);
+        List<Span> spans = new ArrayList<>(Fixtures.spans(referent.replaceFirst("(?i)^(?:the|a|an|his|her)\\s+", "")));
+        if (referent.equalsIgnoreCase("the patient")) {
+            // the patient is also where the note introduces them
+            spans.addAll(Fixtures.spans("67-year-old male", MatchKind.NORMALIZED));
+            spans.addAll(Fixtures.spans("67-year-old man", MatchKind.NORMALIZED));
+            spans.sort(Comparator.comparingInt(Span::begin));
+        }
+        return c(referent, spans, mentions);
     }
 
     static CoreferenceChain c(String referent, List<Span> referentSpans, String... mentions) {
@@ -83,7 +91,10 @@ class CoreferenceParserTest {
                 Arguments.of("these exercises", "The discharge summary does not mention 'these exercises'.", Optional.empty()),
                 Arguments.of("this procedure", "'This procedure' refers to the cardiac catheterization performed on "
                         + "hospital day 2.", Optional.of(c("the cardiac catheterization performed on hospital day 2",
-                        Fixtures.fuzzy("cardiac catheterization on hospital day 2"), "this procedure"))));
+                        // the referent's name is its head phrase, which the note says word for word; when
+                        // and how it was performed is what the answer tells about it (was the fuzzy window
+                        // "cardiac catheterization on hospital day 2" before the issue #10 grounding work)
+                        Fixtures.spans("cardiac catheterization"), "this procedure"))));
     }
 
     @ParameterizedTest(name = "one: {0} <- {1}")

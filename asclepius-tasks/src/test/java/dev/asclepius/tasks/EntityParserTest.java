@@ -99,8 +99,9 @@ class EntityParserTest {
                         - Smoking: former smoker, quit 10 years ago
                         - Alcohol: drinks occasionally
                         - Illicit drugs: denies""",
+                        // "Smoking" is not in the note; the answer's own words for it are (issue #10: ground by the detail)
                         List.of(new Entity("Smoking", LIFESTYLE_FACTOR, Optional.empty(), Optional.empty(),
-                                        Optional.of(EntityStatus.HISTORICAL), Fixtures.spans("Smoking")),
+                                        Optional.of(EntityStatus.HISTORICAL), Fixtures.spans("former smoker")),
                                 e("Alcohol", LIFESTYLE_FACTOR),
                                 status("Illicit drugs", LIFESTYLE_FACTOR, EntityStatus.NEGATED))),
                 Arguments.of("procedures in prose with trailing qualifier", PROCEDURE, false,

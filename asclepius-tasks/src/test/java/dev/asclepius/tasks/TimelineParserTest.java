@@ -25,6 +25,8 @@ class TimelineParserTest {
         return new TimelineEvent(order, event, time, n, eventSpans, Fixtures.spans(time));
     }
 
+    // A duration keeps its preposition ("in 2 weeks", "for 3 days"): "in 2 weeks" is when, "for 3 days" how long
+    // (issue #10); its normalized value is the same ISO duration either way.
     static Stream<Arguments> answers() {
         return Stream.of(
                 Arguments.of("colon lines", false, """
@@ -42,14 +44,14 @@ class TimelineParserTest {
                         List.of(ev(1, "underwent cardiac catheterization", "hospital day 2", Kind.RELATIVE_DAY,
                                 "hospital-day:2"))),
                 Arguments.of("duration in prose", false, "He was treated with IV furosemide for 3 days.",
-                        List.of(ev(1, "treated with IV furosemide", "3 days", Kind.DURATION, "P3D"))),
+                        List.of(ev(1, "treated with IV furosemide", "for 3 days", Kind.DURATION, "P3D"))),
                 Arguments.of("two dates in one sentence", false,
                         "The patient was admitted on 03/14/2019 and discharged on 03/20/2019.",
                         List.of(ev(1, "admitted", "03/14/2019", Kind.DATE, "2019-03-14"),
                                 ev(2, "discharged", Fixtures.spans("Discharge", MatchKind.FUZZY), "03/20/2019",
                                         Kind.DATE, "2019-03-20"))),
                 Arguments.of("follow-up in weeks", false, "Follow-up with cardiology in 2 weeks.",
-                        List.of(ev(1, "Follow-up with cardiology", "2 weeks", Kind.DURATION, "P2W"))),
+                        List.of(ev(1, "Follow-up with cardiology", "in 2 weeks", Kind.DURATION, "P2W"))),
                 Arguments.of("month name date not in note", false, "- March 16, 2019: PCI with drug-eluting stent",
                         List.of(ev(1, "PCI with drug-eluting stent", Fixtures.fuzzy("PCI) with a drug-eluting stent"),
                                 "March 16, 2019", Kind.DATE, "2019-03-16"))),
@@ -79,8 +81,8 @@ class TimelineParserTest {
                         Here are the temporal references mentioned in the discharge summary:
                         - Repeat echocardiogram: in 3 months
                         - Clopidogrel: for 12 months""",
-                        List.of(ev(1, "Repeat echocardiogram", "3 months", Kind.DURATION, "P3M"),
-                                ev(2, "Clopidogrel", "12 months", Kind.DURATION, "P12M"))));
+                        List.of(ev(1, "Repeat echocardiogram", "in 3 months", Kind.DURATION, "P3M"),
+                                ev(2, "Clopidogrel", "for 12 months", Kind.DURATION, "P12M"))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -28,6 +28,10 @@ public final class AbbreviationTask {
     private static final Pattern SAYS = Pattern.compile("(?i)(?:the abbreviation |the term |the acronym )?"
             + "[\"'“‘]?([A-Za-z0-9/.&+-]{1,12}?)[\"'”’]?,?\\s+(?:in this (?:context|discharge summary|report),?\\s+)?"
             + MEANS + "\\s+(.+?)(?=,?\\s+(?:and|while|whereas)\\s+[\"'“‘]?[A-Za-z0-9/.&+-]{1,12}[\"'”’]?\\s+" + MEANS + "\\b|,\\s+(?:the|which|who|a|an|as|in|also)\\b|[;]|\\.\\s|\\.$|$)");
+    private static final Pattern LEADING_QUOTE = Pattern.compile("^[\"“'‘]([^\"”'’]{2,80}?)[,.]?[\"”'’](?![A-Za-z])");
+    /** Where an expansion's explanation starts: "nil per os, a Latin phrase meaning ...", "... . For example ...". */
+    private static final Pattern EXPANSION_END = Pattern.compile("(?i)(?:,\\s+(?:a|an|which|meaning|i\\.e\\.|e\\.g\\.|or|that|used|referring)\\b|"
+            + "\\.\\s+|;\\s+|\\s+-\\s+|:\\s+).*$");
     private static final Pattern SEPARATED = Pattern.compile("^(.+?)\\s*(?::|\\s[-–—=]\\s|\\s?=\\s?|->|→)\\s*(.+)$");
     private static final Pattern PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)\\.?$");
 
@@ -39,7 +43,8 @@ public final class AbbreviationTask {
         }
         long upper = t.chars().filter(Character::isUpperCase).count();
         return upper >= 2 || t.contains(".") || t.contains("/") || (upper >= 1 && t.length() <= 4)
-                || t.matches("(?i)(?:bid|tid|qid|qd|prn|qhs|po|iv|im|sc|npo|hs|ac|pc)");
+                || t.matches("(?i)(?:bid|tid|qid|qd|prn|qhs|po|iv|im|sc|npo|hs|ac|pc|lbs?|hrs?|mins?|yo|y/o|wks?)")
+                || t.matches("(?i)q\\d+(?:-\\d+)?[hd]|q(?:am|pm|hs|day|wk)|\\d+w\\d+d|[a-z]{1,4}\\d+[a-z]{0,2}");
     }
 
     /** Spec for all abbreviations. */
@@ -59,7 +64,7 @@ public final class AbbreviationTask {
             public List<Abbreviation> parse(Grounder grounder, List<Reply> replies) {
                 List<Abbreviation> out = new ArrayList<>();
                 for (Reply r : replies) {
-                    out.addAll(parseAll(grounder, r));
+                    out.addAll(AnswerParsers.list(AnswerParsers.parse(Task.ABBREVIATIONS, grounder, ALL_QUESTION, r)));
                 }
                 return out;
             }
@@ -86,7 +91,7 @@ public final class AbbreviationTask {
 
             @Override
             public Optional<Abbreviation> parse(Grounder grounder, List<Reply> replies) {
-                return parseOne(grounder, replies.get(0), shortForm);
+                return AnswerParsers.first(AnswerParsers.parse(Task.ABBREVIATIONS, grounder, oneQuestion(shortForm), replies.get(0)));
             }
 
             @Override
@@ -101,7 +106,16 @@ public final class AbbreviationTask {
         List<Abbreviation> out = new ArrayList<>();
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
-            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line)) {
+            if (line.contains(" | ") || line.matches("^\\|.*\\|$")) {
+                // a table row "COPD | chronic obstructive pulmonary disease"; the header names the columns
+                String[] cells = line.replaceAll("^\\||\\|$", "").split("\\|");
+                if (cells.length < 2 || line.matches("^[|:\\-\\s]+$")
+                        || cells[0].strip().matches("(?i)abbreviations?|acronyms?|short(?: form)?|term")) {
+                    continue;
+                }
+                line = cells[0].strip() + ": " + cells[1].strip();
+            }
+            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line) || AnswerText.isClosing(line)) {
                 continue;
             }
             List<String[]> pairs = pairsIn(line);
@@ -146,6 +160,12 @@ public final class AbbreviationTask {
         String right = AnswerText.tidy(b);
         String shortForm = isShortForm(left) ? left : right;
         String expansion = shortForm == left ? right : left;
+        expansion = expansion.strip();
+        Matcher quoted = LEADING_QUOTE.matcher(expansion);
+        if (quoted.find()) {
+            expansion = quoted.group(1); // "'nil per os,' a Latin phrase meaning ..." -> nil per os
+        }
+        expansion = EXPANSION_END.matcher(expansion).replaceFirst("");
         expansion = AnswerText.tidy(expansion.replaceFirst("\\s*\\([^()]*\\)$", "")
                 .replaceFirst("(?i)^(?:the abbreviation for|short for|stands for)\\s+", ""));
         if (!expansion.isEmpty()) {

@@ -18,7 +18,8 @@ public final class AnswerText {
             "^(?:[-*•·–—+>]|\\(?\\d{1,2}[.)]|\\(?[a-hA-H][.)](?=\\s)|#{1,4})\\s*");
     private static final Pattern NOTHING = Pattern.compile("(?i)\\b(?:"
             + "no (?:specific |explicit |other |further |additional )?(?:mention|information|record|documentation|indication|evidence|reference)s? (?:of|about|regarding|to|is|was|in)"
-            + "|(?:is|are|was|were) not (?:mentioned|documented|specified|stated|provided|reported|given|available|described|listed|identified)"
+            + "|(?:is|are|was|were) not (?:mentioned|documented|specified|stated|provided|reported|given|available|described|listed|identified|used|present|found)"
+            + "|does(?: not|n't) (?:appear|occur)|do(?: not|n't) (?:appear|see)|(?:is|are) not (?:in|part of) (?:the|this)"
             + "|does(?: not|n't) (?:mention|specify|provide|contain|state|include|list|describe|report|document|indicate)"
             + "|did not (?:mention|specify|provide|contain|state|include|list|describe|report|document)"
             + "|(?:were|was) (?:mentioned|documented|identified|reported|found|listed)? ?(?:none|not found)"
@@ -50,16 +51,34 @@ public final class AnswerText {
         }
         int nl = body.lastIndexOf('\n');
         if (nl >= 0) {
-            return stripFiller(body.substring(0, nl));
+            // a cut paragraph keeps its finished sentences; a cut list item is dropped
+            String last = body.substring(nl + 1);
+            int end = lastSentenceEnd(last);
+            return stripFiller(end > 0 && last.substring(0, end).split("\\s+").length >= 8
+                    ? body.substring(0, nl + 1 + end) : body.substring(0, nl));
         }
-        Matcher m = SENTENCE_END.matcher(body);
+        int end = lastSentenceEnd(body);
+        // a cut sentence keeps its finished clauses: "... on 2021-06-13 and should follow up in 4 weeks and
+        // with his PCP within 2 we"; a cut inline list keeps its finished items: "A (x), B (y) and C (z"
+        int cut = Math.max(Math.max(body.lastIndexOf(", "), body.lastIndexOf("; ")), body.lastIndexOf(" and "));
+        if (cut > end && cut > 0 && body.substring(Math.max(end, 0), cut).split("\\s+").length >= 4) {
+            return stripFiller(body.substring(0, cut));
+        }
+        if (end < 0) {
+            return "";
+        }
+        return stripFiller(body.substring(0, end));
+    }
+
+    private static int lastSentenceEnd(String text) {
+        Matcher m = SENTENCE_END.matcher(text);
         int end = -1;
         while (m.find()) {
-            if (m.end() < body.length()) {
+            if (m.end() < text.length()) {
                 end = m.end();
             }
         }
-        return end < 0 ? "" : stripFiller(body.substring(0, end));
+        return end;
     }
 
     /** Non-empty trimmed lines, with markdown emphasis removed. */
@@ -91,6 +110,21 @@ public final class AnswerText {
         return NONE_ALONE.matcher(t).matches() || NOTHING.matcher(t).find();
     }
 
+    private static final Pattern NOT_IN_NOTE = Pattern.compile("(?i)\\b(?:no (?:specific |explicit |further |other )?"
+            + "(?:mention|information|record|documentation|details?|data)\\b|(?:is|are|was|were) not (?:mentioned|documented|specified|"
+            + "stated|provided|available|described|reported|recorded|addressed)|does(?: not|n't) (?:mention|specify|provide|contain|state|"
+            + "include|document|say|describe|report|indicate|list|appear|use)|did not (?:mention|specify|provide|document|state|describe)|"
+            + "unable to (?:determine|find|identify)|cannot be (?:determined|found)|not possible to determine|"
+            + "(?:there is|there are) no (?:mention|information|record|documentation))");
+
+    /**
+     * The text says the note lacks what was asked ("The discharge summary does not mention ..."), as
+     * opposed to stating a negative finding ("there was no sign of pneumonia" is an answer).
+     */
+    public static boolean saysNotInNote(String text) {
+        return NOT_IN_NOTE.matcher(text).find() || NONE_ALONE.matcher(text.strip()).matches();
+    }
+
     /**
      * Every sentence of the line says nothing was found. "The patient is a former smoker. There is no
      * mention of exercise." still carries an item, so it is not a nothing line.
@@ -112,6 +146,57 @@ public final class AnswerText {
         // one sentence that ends in a colon; "The patient improved. Discharge plan:" carries content
         return l.endsWith(":") && !l.matches(".*[.!?]\\s.*")
                 && (PREAMBLE.matcher(l).matches() || l.split("\\s+").length >= 4);
+    }
+
+    private static final Pattern SIGN_OFF = Pattern.compile("(?i)^(?:i hope|hope this|please let|let me know|feel free|"
+            + "if you have any|if you need|please note that this|please consult|please don't hesitate|please do not hesitate|"
+            + "do not hesitate|don't hesitate|it is important|it's important|please note that)\\b.*");
+    private static final Pattern ANSWER_LEAD = Pattern.compile("(?i)^(?:based on|according to|per|from|as per) (?:the|this) "
+            + "(?:discharge summary|summary|note|report|record|documentation)[^,:]{0,40}[,:]\\s*");
+
+    /**
+     * A free-text answer without what surrounds it: a title line ("Simplified discharge summary"), a
+     * preamble line that ends in a colon, a "Based on the discharge summary," lead, and closing courtesies
+     * ("I hope this helps!", "Please let me know ..."). The rest is kept as written.
+     */
+    public static String dropClosing(String text) {
+        List<String> lines = new ArrayList<>(List.of(text.strip().split("\n")));
+        while (lines.size() > 1) {
+            String first = lines.get(0).replace("**", "").replace("#", "").strip();
+            boolean title = !first.isEmpty() && first.split("\\s+").length <= 5 && !first.matches(".*[.!?,;].*")
+                    && !first.endsWith(":") && lines.size() > 1 && !isBullet(lines.get(0).strip());
+            if (first.isEmpty() || title || (isPreamble(first) && !isBullet(lines.get(0).strip()))) {
+                lines.remove(0);
+            } else {
+                break;
+            }
+        }
+        while (lines.size() > 1 && (lines.get(lines.size() - 1).isBlank()
+                || SIGN_OFF.matcher(lines.get(lines.size() - 1).replace("**", "").strip()).matches())) {
+            lines.remove(lines.size() - 1);
+        }
+        String body = String.join("\n", lines).strip();
+        // a sign-off sentence at the end of the last paragraph
+        int nl = body.lastIndexOf('\n');
+        String last = body.substring(nl + 1);
+        List<String> sentences = sentences(last);
+        int keep = sentences.size();
+        while (keep > 1 && SIGN_OFF.matcher(sentences.get(keep - 1)).matches()) {
+            keep--;
+        }
+        if (keep < sentences.size()) {
+            String cut = sentences.get(keep);
+            int at = last.indexOf(cut);
+            if (at > 0) {
+                body = body.substring(0, nl + 1) + last.substring(0, at).strip();
+            }
+        }
+        Matcher lead = ANSWER_LEAD.matcher(body);
+        if (lead.find()) {
+            String rest = body.substring(lead.end());
+            body = rest.isEmpty() ? body : Character.toUpperCase(rest.charAt(0)) + rest.substring(1);
+        }
+        return body;
     }
 
     /** Removes a courtesy opener ("Sure! ", "Certainly, ") from the start of a text. */
@@ -240,8 +325,8 @@ public final class AnswerText {
             + "(?:\\s+(?:in|during) (?:the|this) [a-z ]+?)?\\s+(?:are|were|is|was|include[sd]?|as)|(?:were|was) (?:identified|mentioned|noted|found)|"
             + "(?:are|were|is|was) taking|takes|(?:are|were|is|was) on)\\b\\s*(?:the following(?: \\w+){0,3})?\\s*:?\\s*");
     private static final Pattern WEAK_CUE = Pattern.compile("(?i)^(.*?)\\b(?:are|were|is|was|has|had)\\b\\s*:?\\s*");
-    private static final Pattern SUBJECT = Pattern.compile("(?i).*\\b(?:patient|he|she|they|following|medication|medicine|drug|"
-            + "condition|diagnos|test|procedure|factor|finding|abbreviation|habit|result|lifestyle|problem)\\w*.*");
+    private static final Pattern SUBJECT = Pattern.compile("(?i).*(?:\\b(?:he|she|they)\\b|\\b(?:patient|following|medication|medicine|drug|"
+            + "condition|diagnos|test|procedure|factor|finding|abbreviation|habit|result|lifestyle|problem)\\w*).*");
     private static final Pattern TRAILING_QUALIFIER = Pattern.compile("(?i)\\s+(?:during (?:the|his|her|this) "
             + "(?:hospital(?:ization| stay| course)?|admission|stay)|on admission|at (?:the time of )?discharge|upon discharge|"
             + "in the discharge summary|in this discharge summary|according to the discharge summary)\\s*[.]?$");
@@ -258,12 +343,48 @@ public final class AnswerText {
             s = s.substring(strong.end());
         } else {
             Matcher weak = WEAK_CUE.matcher(s);
-            if (weak.find() && SUBJECT.matcher(weak.group(1)).matches()) {
+            // "The medications were ...": a short subject; "The patient drinks wine daily and has ..." is an item
+            if (weak.find() && SUBJECT.matcher(weak.group(1)).matches() && weak.group(1).strip().split("\\s+").length <= 6) {
                 s = s.substring(weak.end());
             }
         }
         s = TRAILING_QUALIFIER.matcher(s.strip()).replaceFirst("");
         return s.replaceAll("[.;:]+$", "").strip();
+    }
+
+    private static final Pattern CLOSING = Pattern.compile("(?i)^(?:let me know|i hope|hope this|feel free|if you (?:have|need|would)|"
+            + "please (?:let|consult|refer|keep)|it is important|it's important|overall,|in summary|in conclusion|"
+            + "note:|notes?:|these (?:are|were) (?:the|all)|this (?:list|information|summary) (?:is|was|includes|may)|"
+            + "all (?:of )?(?:these|the above)|(?:i )?(?:would )?recommend|it should be noted|keep in mind|"
+            + "no other \\w+|there (?:are|were) no other|the (?:discharge )?summary does not)\\b.*");
+
+    /** A closing remark ("Let me know if ...", "Please note that ...") that follows the items, not an item. */
+    public static boolean isClosing(String line) {
+        return CLOSING.matcher(line.strip()).matches();
+    }
+
+    /**
+     * Splits an inline list written with semicolons ("AF - atrial fibrillation; CKD - chronic kidney disease")
+     * into its parts. A line with no top-level semicolon comes back whole.
+     */
+    public static List<String> semicolonParts(String line) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '(' || c == '[') {
+                depth++;
+            } else if ((c == ')' || c == ']') && depth > 0) {
+                depth--;
+            } else if (c == ';' && depth == 0) {
+                out.add(line.substring(start, i).strip());
+                start = i + 1;
+            }
+        }
+        out.add(line.substring(start).strip().replaceFirst("(?i)^and\\s+", ""));
+        out.removeIf(String::isEmpty);
+        return out.isEmpty() ? List.of(line) : out;
     }
 
     /** Removes a leading article ("a chest X-ray" -> "chest X-ray"). */

@@ -40,7 +40,7 @@ public final class Grounder {
     private final ClinicalNote note;
     private final List<Token> tokens;
 
-    record Token(int begin, int end, String norm) {
+    public record Token(int begin, int end, String norm) {
     }
 
     public Grounder(ClinicalNote note) {
@@ -55,7 +55,168 @@ public final class Grounder {
     /** Every place the note says {@code phrase}: exact/normalized matches, else fuzzy ones, else none. */
     public List<Span> locate(String phrase) {
         List<Span> found = locateStrict(phrase);
+        if (found.isEmpty()) {
+            found = locateAbbreviated(phrase);
+        }
         return found.isEmpty() ? locateFuzzy(clean(phrase)) : found;
+    }
+
+    /**
+     * {@link #locate}, else {@link #locateShorter}: for the heads and tails of relations, which the answer
+     * often words with a modifier the note lacks ("low ANC", "post-operative pain"). Not for timeline events:
+     * an event ("last dose of IV furosemide") is more than the thing it involves.
+     */
+    public List<Span> locateOrShorter(String phrase) {
+        List<Span> found = locate(phrase);
+        return found.isEmpty() ? locateShorter(phrase) : found;
+    }
+
+    private static final Set<String> PREPOSITIONS = Set.of("of", "in", "on", "at", "to", "for", "with", "by", "after",
+            "before", "from", "during", "since", "due", "without", "about", "into", "over", "under", "and", "or");
+
+    /** Words that never ground a phrase on their own: they qualify, they do not name. */
+    private static final Set<String> QUALIFIERS = Set.of("acute", "chronic", "severe", "mild", "moderate", "low", "high",
+            "left", "right", "bilateral", "new", "old", "prior", "current", "history", "post", "pre", "operative",
+            "daily", "dose", "repeat", "initial", "normal", "abnormal", "elevated", "decreased", "increased", "level",
+            "levels", "count", "test", "day", "days", "home", "use", "non", "no", "not", "positive", "negative");
+
+    /**
+     * The longest tail of the phrase's words that the note says (exact tokens), when the whole phrase is not
+     * there: "airway inflammation in asthma exacerbation" at "asthma exacerbation", "low ANC" at "ANC".
+     * Only tails: English puts the head noun last, and dropping leading modifiers keeps what the phrase
+     * names, where an inner run ("liver" of "elevated liver enzymes") would not. A tail never starts on a
+     * stop word nor right after a preposition ("PCI" of "stent thrombosis after PCI" is what the phrase is
+     * about, not what it names), and a one-word tail must be a naming word of three letters or more.
+     */
+    public List<Span> locateShorter(String phrase) {
+        List<Token> pt = tokenize(clean(phrase));
+        int n = pt.size();
+        if (n < 2 || n > 12) {
+            return List.of();
+        }
+        List<String> words = pt.stream().map(Token::norm).toList();
+        for (int len = n - 1; len >= 1; len--) {
+            for (int from = n - len; from == n - len; from--) {
+                String first = words.get(from);
+                String last = words.get(from + len - 1);
+                if (STOP_WORDS.contains(first) || STOP_WORDS.contains(last) || PREPOSITIONS.contains(words.get(from - 1))
+                        || (len == 1 && (first.length() < 3 || QUALIFIERS.contains(first) || Character.isDigit(first.charAt(0))))) {
+                    continue;
+                }
+                if (len > 1 && words.subList(from, from + len).stream().allMatch(w -> QUALIFIERS.contains(w)
+                        || STOP_WORDS.contains(w) || Character.isDigit(w.charAt(0)))) {
+                    continue;
+                }
+                List<Span> spans = locateTokensAnyCase(words.subList(from, from + len));
+                if (!spans.isEmpty()) {
+                    return spans;
+                }
+            }
+        }
+        return List.of();
+    }
+
+    private List<Span> locateTokensAnyCase(List<String> wanted) {
+        List<Span> spans = new ArrayList<>();
+        int n = wanted.size();
+        for (int i = 0; i + n <= tokens.size(); i++) {
+            boolean same = true;
+            for (int k = 0; k < n && same; k++) {
+                same = tokens.get(i + k).norm().equals(wanted.get(k));
+            }
+            if (same) {
+                spans.add(Span.of(note, tokens.get(i).begin(), tokens.get(i + n - 1).end(), MatchKind.FUZZY));
+                i += n - 1;
+            }
+        }
+        return spans;
+    }
+
+    /**
+     * Common clinical abbreviations that are not the initials of their words; initials ("coronary artery
+     * disease" / CAD) need no entry. Used only when the note itself writes the abbreviation in capitals.
+     */
+    private static final java.util.Map<String, String> NON_INITIAL_ABBREVIATIONS = java.util.Map.of(
+            "hypertension", "htn", "hyperlipidemia", "hld", "history", "hx", "fracture", "fx",
+            "diagnosis", "dx", "treatment", "tx", "symptoms", "sx", "prescription", "rx");
+
+    /**
+     * The phrase as the note abbreviates it: one run of its words replaced by their initials ("type 2 diabetes
+     * mellitus" as "type 2 DM", "obstructive sleep apnea" as "OSA") or one word by its usual abbreviation
+     * ("chronic hypertension" as "chronic HTN"), where the note writes that abbreviation in capitals (so
+     * "pe" in running text is never "pulmonary embolism"). Exact token matches only; the longest
+     * substituted run that the note says wins.
+     */
+    public List<Span> locateAbbreviated(String phrase) {
+        List<Token> pt = tokenize(clean(phrase));
+        int n = pt.size();
+        if (n == 0 || n > 8) {
+            return List.of();
+        }
+        List<String> words = pt.stream().map(Token::norm).toList();
+        for (int len = n; len >= 1; len--) {
+            for (int from = 0; from + len <= n; from++) {
+                String abbreviation;
+                if (len == 1) {
+                    abbreviation = NON_INITIAL_ABBREVIATIONS.get(words.get(from));
+                    if (abbreviation == null) {
+                        continue;
+                    }
+                } else {
+                    StringBuilder initials = new StringBuilder();
+                    boolean letters = true;
+                    for (int k = from; k < from + len; k++) {
+                        String w = words.get(k);
+                        letters &= Character.isLetter(w.charAt(0));
+                        if (k > from && k < from + len - 1 && (w.equals("and") || w.equals("of"))) {
+                            continue; // "open reduction and internal fixation" is ORIF
+                        }
+                        initials.append(w.charAt(0));
+                    }
+                    if (!letters || initials.length() < 2) {
+                        continue;
+                    }
+                    abbreviation = initials.toString();
+                }
+                List<String> wanted = new ArrayList<>(words.subList(0, from));
+                wanted.add(abbreviation);
+                wanted.addAll(words.subList(from + len, n));
+                List<Span> spans = locateTokens(wanted, from);
+                if (!spans.isEmpty()) {
+                    return spans;
+                }
+            }
+        }
+        return List.of();
+    }
+
+    /** Runs of note tokens equal to {@code wanted}, where the token at {@code capitalAt} is capitals in the note. */
+    private List<Span> locateTokens(List<String> wanted, int capitalAt) {
+        List<Span> spans = new ArrayList<>();
+        String text = note.text();
+        int n = wanted.size();
+        for (int i = 0; i + n <= tokens.size(); i++) {
+            boolean same = true;
+            for (int k = 0; k < n && same; k++) {
+                same = tokens.get(i + k).norm().equals(wanted.get(k));
+            }
+            if (!same) {
+                continue;
+            }
+            String found = text.substring(tokens.get(i).begin(), tokens.get(i + n - 1).end());
+            if (found.chars().filter(c -> c == '(').count() != found.chars().filter(c -> c == ')').count()) {
+                continue; // "(PCI) with a stent" starts inside the note's own gloss: the fuzzy tier aligns the whole
+            }
+            Token abbreviation = tokens.get(i + capitalAt);
+            String written = text.substring(abbreviation.begin(), abbreviation.end());
+            if (written.length() < 2 || !written.chars().filter(Character::isLetter).allMatch(c -> Character.isUpperCase(c) || c == 'x')
+                    || !Character.isUpperCase(written.charAt(0))) {
+                continue;
+            }
+            spans.add(Span.of(note, tokens.get(i).begin(), tokens.get(i + n - 1).end(), MatchKind.FUZZY));
+            i += n - 1;
+        }
+        return spans;
     }
 
     /** Exact and normalized matches only (for long answer sentences, where fuzzy would over-match). */
@@ -208,7 +369,7 @@ public final class Grounder {
     }
 
     /** Runs of letters or of digits, lower-cased, with their offsets. */
-    static List<Token> tokenize(String s) {
+    public static List<Token> tokenize(String s) {
         List<Token> out = new ArrayList<>();
         int i = 0;
         while (i < s.length()) {

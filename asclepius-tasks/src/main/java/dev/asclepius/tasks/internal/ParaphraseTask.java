@@ -2,6 +2,7 @@ package dev.asclepius.tasks.internal;
 
 import dev.asclepius.tasks.Grounding;
 import dev.asclepius.tasks.Paraphrase;
+import dev.asclepius.tasks.Span;
 import dev.asclepius.tasks.Task;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class ParaphraseTask implements TaskSpec<Paraphrase> {
 
     @Override
     public Paraphrase parse(Grounder grounder, List<Reply> replies) {
-        return parseAnswer(grounder, replies.get(0), original);
+        return (Paraphrase) AnswerParsers.parse(Task.PARAPHRASE, grounder, instructions().get(0), replies.get(0));
     }
 
     public static Paraphrase parseAnswer(Grounder grounder, Reply reply, Optional<String> original) {
@@ -66,10 +67,32 @@ public final class ParaphraseTask implements TaskSpec<Paraphrase> {
             body = LEAD_IN.matcher(body).replaceFirst("").strip();
         } while (!body.equals(prev));
         body = unquote(body);
-        if (!body.contains("\n") && AnswerText.saysNothingFound(body)) {
+        body = AnswerText.dropClosing(body);
+        if (!body.contains("\n") && AnswerText.sentences(body).size() <= 2 && !AnswerText.sentences(body).isEmpty()
+                && AnswerText.saysNotInNote(AnswerText.sentences(body).get(0))) {
             body = "";
         }
-        return new Paraphrase(original, body, original.map(grounder::locate).orElse(List.of()));
+        return new Paraphrase(original, body, original.map(o -> locateSentence(grounder, o)).orElse(List.of()));
+    }
+
+    /**
+     * Where the note says the original. A quoted sentence ("He was admitted on 03/14.") keeps its full stop
+     * when the note has it there; a quoted phrase ("hypokinesis of the inferior wall.") does not.
+     */
+    static List<Span> locateSentence(Grounder grounder, String original) {
+        List<Span> spans = grounder.locate(original);
+        String o = original.strip();
+        if (o.isEmpty() || !o.matches("(?s)^[A-Z0-9].*[.!?]$")) {
+            return spans;
+        }
+        char stop = o.charAt(o.length() - 1);
+        String note = grounder.note().text();
+        List<Span> out = new ArrayList<>();
+        for (Span s : spans) {
+            out.add(s.end() < note.length() && note.charAt(s.end()) == stop && !s.text().endsWith(String.valueOf(stop))
+                    ? Span.of(grounder.note(), s.begin(), s.end() + 1, s.match()) : s);
+        }
+        return out;
     }
 
     private static String unquote(String s) {

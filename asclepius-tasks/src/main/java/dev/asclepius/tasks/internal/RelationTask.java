@@ -29,19 +29,45 @@ public final class RelationTask {
     }
 
     /** Relation phrases, longest first so "prescribed to treat" wins over "treat". */
-    private static final Pattern CUE = Pattern.compile("(?i)\\b(?:(?:was|were|is|are|has been|had been)\\s+)?("
-            + "(?:prescribed|given|administered|started|used|performed) to (?:treat|manage|control|prevent)|prescribed for|started for|given for|administered for|"
-            + "used for|indicated for|to (?:treat|manage|control|prevent)|"
-            + "treats|treated with|treated|managed with|managed by|manages|controls|prevents|"
-            + "caused by|causes|caused|led to|leads to|resulted in|results in|due to|secondary to|attributed to|"
+    private static final Pattern CUE = Pattern.compile("(?i)\\b(?:(?:was|were|is|are|has been|had been|being)\\s+)?("
+            + "(?:prescribed|given|administered|started|used|performed|initiated|continued|recommended|ordered|offered|placed)"
+            + " (?:to (?:treat|manage|control|prevent|reduce|relieve|address)|for)|"
+            + "(?:held|discontinued|stopped|reduced|adjusted|increased|decreased|given|started|prescribed|continued|used|"
+            + "administered|performed|done)(?: because of| due to| in the setting of)|"
+            + "(?:held|discontinued|stopped|reduced|adjusted|increased|decreased) for|"
+            + "prescribed for|started for|given for|administered for|used for|indicated for|to (?:treat|manage|control|prevent|reduce)|"
+            + "treats|treated with|treated|managed with|managed by|manages|controls|controlled with|prevents|"
+            + "caused by|causes|caused|led to|leads to|resulted in|results in|due to|secondary to|attributed to|because of|"
+            + "triggered by|triggered|triggers|"
             + "associated with|related to|linked to|complicated by|complication of|a complication of|"
-            + "side effect of|a side effect of|contraindicated in|worsened|worsens|improved|improves|"
-            + "diagnosed (?:by|with|via)|confirmed|revealed|showed|indicates|indicated|"
+            + "side effect of|a side effect of|contraindicated in|worsened|worsens|improved with|improved|improves|resolved with|"
+            + "diagnosed (?:by|with|via)|diagnosed|confirmed|revealed|showed|shows|show|demonstrated|identified|detected|positive for|"
+            + "ruled out|rules out|excluded|(?:treatment|management|prophylaxis|therapy) (?:of|for)|"
+            + "control|treat|prevent|reduce|relieve|manage|given|"
+            + "consistent with|indicates|indicated|"
             + "monitored with|monitored by|performed for)\\b");
     private static final Pattern TRAILING_PAREN = Pattern.compile("^(.+?)\\s*\\(([^()]+)\\)\\.?$");
+    /** "for", "as", "in": relation words too common for prose, but telling right after "Item -" or "Item:". */
+    private static final Pattern WEAK_CUE = Pattern.compile("(?i)\\b(for|against|of)\\b\\s+");
+    private static final String HEAD_KEYS = "medications?|drugs?|treatments?|therapy|procedures?|tests?|interventions?|items?|"
+            + "exposures?|risk factors?|findings?";
+    private static final Pattern KEY_VALUE = Pattern.compile("(?i)^(medications?|drugs?|treatments?|therapy|procedures?|tests?|"
+            + "interventions?|items?|exposures?|risk factors?|findings?|indications?|reasons?|purpose|conditions?|diagnos[ie]s|"
+            + "problems?|used for|treats|related conditions?|associated conditions?|relation(?:ship)?|connection|result)\\s*:\\s*(.+)$");
+    private static final Pattern PRONOUN = Pattern.compile("(?i)(?:and |but |then )?(?:he|she|it|they|this|these|that|which|who|"
+            + "patient|the patient|this worsening|this change)");
+    private static final Pattern SHORT_COLON = Pattern.compile("^([^:,;]{2,40}):\\s+([^:,;]{2,40}?)[.]?$");
+    /** The answer denies the pair any relation ("does not describe any connection", "no connection between the two"); "no direct link" is not a denial. */
+    private static final Pattern NO_CONNECTION = Pattern.compile("(?i)\\b(?:not\\s+(?:\\w+\\s+){0,2}any|no)\\s+"
+            + "(?:connection|relationship|relation|link|association)\\b");
+    private static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
-    private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|\\s+(?:as|which|because|since|"
-            + "given that|in order to)\\s|\\s+\\(");
+    private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|:\\s|\\s+(?:as|which|because|since|"
+            + "given that|in order to|and was|and is|and it|and then|while|until|"
+            + "after (?:the )?(?:surgery|procedure|operation|admission|discharge|delivery))\\b|\\s+by\\s(?=\\w+ing\\b)|\\s+\\("
+            // "Wernicke encephalopathy in alcohol use disorder": after a two-word name (no article: "the drop in"), "in" and two words or more
+            // are the setting ("drop in hemoglobin" stays whole)
+            + "|(?<=[A-Za-z]{4,40}\\s[A-Za-z]{3,40})\\s+in\\s+(?=\\w+\\s+\\w)");
 
     public static TaskSpec<List<Relation>> all() {
         return new TaskSpec<>() {
@@ -59,7 +85,7 @@ public final class RelationTask {
             public List<Relation> parse(Grounder grounder, List<Reply> replies) {
                 List<Relation> out = new ArrayList<>();
                 for (Reply r : replies) {
-                    out.addAll(parseAll(grounder, r));
+                    out.addAll(AnswerParsers.list(AnswerParsers.parse(Task.RELATIONS, grounder, ALL_QUESTION, r)));
                 }
                 return out;
             }
@@ -85,7 +111,7 @@ public final class RelationTask {
 
             @Override
             public Optional<Relation> parse(Grounder grounder, List<Reply> replies) {
-                return parsePair(grounder, replies.get(0), a, b);
+                return AnswerParsers.first(AnswerParsers.parse(Task.RELATIONS, grounder, pairQuestion(a, b), replies.get(0)));
             }
 
             @Override
@@ -107,47 +133,194 @@ public final class RelationTask {
     public static List<Relation> parseAll(Grounder grounder, Reply reply) {
         String text = AnswerText.complete(reply.text(), reply.truncated());
         List<Relation> out = new ArrayList<>();
+        String pendingHead = null;
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
-            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line)) {
-                continue;
+            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line) || AnswerText.isClosing(line)
+                    || (line.endsWith(":") && line.split("\\s+").length <= 6)) {
+                continue; // "Medications and conditions:" heads a group, it relates nothing
             }
-            String[] parts = PARTS.split(line);
-            if (parts.length >= 3) {
-                // "Metformin - treats - type 2 diabetes[ - explanation]"
-                String explanation = parts.length > 3 ? String.join(" - ", List.of(parts).subList(3, parts.length)) : "";
-                add(out, grounder, parts[0], parts[1], parts[2], explanation);
-                continue;
-            }
-            if (parts.length == 2) {
-                Matcher cue = CUE.matcher(parts[1]);
-                Matcher paren = TRAILING_PAREN.matcher(parts[1]);
-                if (cue.find() && cue.start() == 0) {
-                    // "Metformin - prescribed for type 2 diabetes"
-                    splitTail(out, grounder, parts[0], cue.group(1), parts[1].substring(cue.end()));
-                } else if (paren.matches()) {
-                    // "Metformin -> type 2 diabetes (treatment)"
-                    add(out, grounder, parts[0], paren.group(2), paren.group(1), "");
-                } else if (!CUE.matcher(line).find()) {
-                    add(out, grounder, parts[0], "related to", parts[1], "");
-                } else {
-                    parseSentences(out, grounder, line);
+            // "Medication: Warfarin" then "Indication: atrial fibrillation"
+            Matcher kv = KEY_VALUE.matcher(line);
+            if (kv.matches()) {
+                String key = kv.group(1).toLowerCase(Locale.ROOT);
+                if (key.matches(HEAD_KEYS)) {
+                    pendingHead = kv.group(2);
+                    continue;
                 }
-                continue;
+                if (pendingHead != null) {
+                    add(out, grounder, pendingHead, key, firstPart(kv.group(2)), "");
+                    pendingHead = null;
+                    continue;
+                }
             }
-            parseSentences(out, grounder, line.replaceFirst("^([^:]{2,60}):\\s+", "$1 "));
+            line = line.replaceFirst("(?i)^(?:connections?|relations?(?:hips?)?|links?|associations?)\\s*:\\s*", "");
+            for (String part : relationParts(line)) {
+                parseLine(out, grounder, part);
+            }
         }
         return out;
     }
 
+    /** An inline list of relations ("A - treats B; C - treats D"): its parts when each has a separator. */
+    private static List<String> relationParts(String line) {
+        List<String> parts = AnswerText.semicolonParts(line);
+        if (parts.size() < 2) {
+            return List.of(line);
+        }
+        for (String p : parts) {
+            if (!PARTS.matcher(p).find() && !p.matches("^[^:]{2,60}:\\s.*") && !CUE.matcher(p).find()
+                    && !(WEAK_CUE.matcher(p).find() && p.split("\\s+").length <= 8)) {
+                return List.of(line);
+            }
+        }
+        return parts;
+    }
+
+    private static void parseLine(List<Relation> out, Grounder grounder, String line) {
+        String[] parts = PARTS.split(line);
+        if (parts.length >= 3) {
+            // "Metformin - treats - type 2 diabetes[ - explanation]"
+            String explanation = parts.length > 3 ? String.join(" - ", List.of(parts).subList(3, parts.length)) : "";
+            add(out, grounder, parts[0], parts[1], parts[2], explanation);
+            return;
+        }
+        if (parts.length == 2) {
+            if (rightSide(out, grounder, parts[0], parts[1])) {
+                return;
+            }
+            parseSentences(out, grounder, line);
+            return;
+        }
+        // "Chlordiazepoxide: treats alcohol withdrawal", "Warfarin and INR: warfarin was held ..."
+        Matcher colon = COLON_ITEM.matcher(line);
+        if (colon.matches()) {
+            String left = colon.group(1);
+            String right = colon.group(2);
+            int and = indexOfWord(left, " and ");
+            if (and > 0 && left.split("\\s+").length <= 8) {
+                add(out, grounder, left.substring(0, and), "related to", left.substring(and + 5), right);
+                return;
+            }
+            Matcher cue = CUE.matcher(right);
+            if (cue.find() && cue.start() <= 2) {
+                splitTail(out, grounder, left, cue.group(1), right.substring(cue.end()));
+                return;
+            }
+            Matcher weak = WEAK_CUE.matcher(right);
+            if (weak.find()) {
+                splitTail(out, grounder, left, weak.group(1), right.substring(weak.end()));
+                return;
+            }
+            if (right.split("\\s+").length <= 4 && !right.matches("(?i).*\\b(?:was|were|is|are|had|has)\\b.*")) {
+                add(out, grounder, left, "related to", right, ""); // "Varenicline: smoking cessation"
+                return;
+            }
+        }
+        int before = out.size();
+        parseSentences(out, grounder, line.replaceFirst("^([^:]{2,60}):\\s+", "$1 "));
+        Matcher weak = WEAK_CUE.matcher(line);
+        if (out.size() == before && line.split("\\s+").length <= 8 && weak.find() && weak.start() > 0) {
+            splitTail(out, grounder, line.substring(0, weak.start()), weak.group(1), line.substring(weak.end())); // "atorvastatin for hyperlipidemia"
+        }
+    }
+
+    /** The side after a separator: "prescribed for X", "X: explanation", "X (treatment)", "X". */
+    private static boolean rightSide(List<Relation> out, Grounder grounder, String head, String right) {
+        Matcher cue = CUE.matcher(right);
+        if (cue.find() && cue.start() == 0) {
+            // "Metformin - prescribed for type 2 diabetes mellitus"
+            splitTail(out, grounder, head, cue.group(1), right.substring(cue.end()));
+            return true;
+        }
+        int colon = right.indexOf(": ");
+        if (colon > 0 && right.substring(0, colon).split("\\s+").length <= 8) {
+            // "Aspirin - NSTEMI: antiplatelet therapy for NSTEMI"
+            add(out, grounder, head, "related to", right.substring(0, colon), right.substring(colon + 2));
+            return true;
+        }
+        Matcher paren = TRAILING_PAREN.matcher(right);
+        if (paren.matches()) {
+            // "Metformin -> type 2 diabetes (treatment)"
+            String label = paren.group(2);
+            boolean isLabel = label.split("\\s+").length <= 2;
+            add(out, grounder, head, isLabel ? label : "related to", paren.group(1), isLabel ? "" : label);
+            return true;
+        }
+        if (!CUE.matcher(right).find()) {
+            Matcher weak = WEAK_CUE.matcher(right);
+            if (weak.find() && weak.start() > 0) {
+                // "Fluticasone - controller medication for persistent asthma"
+                splitTail(out, grounder, head, weak.group(1), right.substring(weak.end()));
+            } else {
+                add(out, grounder, head, "related to", right, "");
+            }
+            return true;
+        }
+        if (cue.start() > 0 && right.substring(0, cue.start()).split("\\s+").length <= 3) {
+            // "Albuterol - given for asthma", "Respiratory viral panel - identified rhinovirus as the trigger"
+            splitTail(out, grounder, head, cue.group(1), right.substring(cue.end()));
+            return true;
+        }
+        int comma = right.indexOf(", ");
+        if (comma > 0 && comma < cue.start() && right.substring(0, comma).split("\\s+").length <= 6) {
+            // "Enoxaparin - DVT prophylaxis after surgery, dose-adjusted because of CKD": related to both
+            splitTail(out, grounder, head, "related to", right.substring(0, comma));
+            splitTail(out, grounder, head, cue.group(1), right.substring(cue.end()));
+            return true;
+        }
+        return false;
+    }
+
+    private static String firstPart(String s) {
+        Matcher end = TAIL_END.matcher(s);
+        return end.find() ? s.substring(0, end.start()) : s;
+    }
+
+    private static int indexOfWord(String s, String word) {
+        return s.toLowerCase(Locale.ROOT).indexOf(word);
+    }
+
     private static void parseSentences(List<Relation> out, Grounder grounder, String line) {
         for (String sentence : AnswerText.sentences(line)) {
+            Matcher shortColon = SHORT_COLON.matcher(sentence.strip());
+            if (shortColon.matches() && !CUE.matcher(sentence).find()) {
+                add(out, grounder, shortColon.group(1), "related to", shortColon.group(2), ""); // "Atorvastatin: hyperlipidemia"
+                continue;
+            }
             String s = sentence.replaceFirst("(?i)^(?:based on|according to|in) [^,]{0,60},\\s*", "");
             Matcher cue = CUE.matcher(s);
             if (cue.find() && cue.start() > 0 && !AnswerText.saysNothingFound(s)) {
-                splitTail(out, grounder, s.substring(0, cue.start()), cue.group(1), s.substring(cue.end()));
+                String head = s.substring(0, cue.start());
+                // "Ceftriaxone and azithromycin were started for pneumonia": one relation per head
+                String h = cleanHead(head);
+                int and = indexOfWord(h, " and ");
+                if (and > 0 && h.split("\\s+").length <= 6) {
+                    splitTail(out, grounder, h.substring(0, and), cue.group(1), s.substring(cue.end()));
+                    splitTail(out, grounder, h.substring(and + 5), cue.group(1), s.substring(cue.end()));
+                } else {
+                    splitTail(out, grounder, h, cue.group(1), s.substring(cue.end()));
+                }
             }
         }
+    }
+
+    /** The head of a prose relation without its verb: "IV fluids were given" -> "IV fluids", "Metoprolol, which" -> "Metoprolol". */
+    private static String cleanHead(String head) {
+        String h = head.strip();
+        String prev;
+        do {
+            prev = h;
+            h = h.replaceFirst("(?i)[,\\s]+(?:which|that|who)$", "");
+            h = h.replaceFirst("(?i)\\s+(?:was|were|is|are|has been|have been|had been|being)(?:\\s+(?:\\w+ly|then|also|later|initially))?"
+                    + "(?:\\s+(?:given|started|held|continued|used|administered|prescribed|initiated|performed|done|"
+                    + "ordered|recommended|discontinued|stopped|resumed|placed|obtained|added|offered|increased|decreased|"
+                    + "changed|switched|noted|found|elevated|treated|managed|diagnosed|likely|probably|thought|considered))?$", "");
+            h = h.replaceFirst("(?i)\\s+(?:was|were|is|are)$", "");
+            h = h.replaceFirst("(?i)\\s+(?:also|then|later|initially|subsequently|ultimately|eventually|likely|probably)$", "");
+            h = h.strip();
+        } while (!h.equals(prev));
+        return h;
     }
 
     private static void splitTail(List<Relation> out, Grounder grounder, String head, String label, String rest) {
@@ -157,29 +330,56 @@ public final class RelationTask {
         String explanation = "";
         if (end.find()) {
             tail = r.substring(0, end.start());
-            explanation = r.substring(end.start()).replaceFirst("^[,;.]?\\s*", "").replaceFirst("^\\(", "");
+            explanation = r.substring(end.start()).replaceFirst("^[,;.:]?\\s*", "").replaceFirst("^\\(", "");
             explanation = explanation.replaceFirst("\\)\\.?$", "");
         }
         add(out, grounder, head, label, tail, explanation);
     }
 
     private static String cleanItem(String s) {
-        String t = AnswerText.tidy(s);
+        String t = AnswerText.tidy(s.replaceFirst("\\s*\\([^()]*\\)\\s*$", "")); // "MCV (104)" is MCV
         t = t.replaceFirst("(?i)^(?:the use of|use of|the patient's|the patient|patient's|his|her|the)\\s+", "");
+        t = t.replaceFirst("(?i)^(?:with|by|of|for|a|an|the|her|his|their)\\s+", "");
         t = t.replaceFirst("(?i)^(?:the|a|an)\\s+", "");
         return AnswerText.tidy(t);
     }
 
     private static void add(List<Relation> out, Grounder grounder, String head, String label, String tail,
                             String explanation) {
+        // "Insulin glargine and insulin lispro -> type 1 diabetes": one relation per item on each side
+        List<String> heads = conjuncts(head);
+        List<String> tails = conjuncts(tail);
+        if (heads.size() * tails.size() > 1) {
+            for (String h : heads) {
+                for (String t : tails) {
+                    addOne(out, grounder, h, label, t, explanation);
+                }
+            }
+            return;
+        }
+        addOne(out, grounder, head, label, tail, explanation);
+    }
+
+    private static List<String> conjuncts(String side) {
+        String s = side.strip();
+        if (s.split("\\s+").length > 10 || s.contains("(")) {
+            return List.of(s);
+        }
+        String[] parts = s.split("(?i)\\s*,\\s*then\\s+|\\s+then\\s+|\\s*,\\s*and\\s+|\\s+and\\s+");
+        return parts.length > 1 && parts.length <= 3 ? List.of(parts) : List.of(s);
+    }
+
+    private static void addOne(List<Relation> out, Grounder grounder, String head, String label, String tail,
+                               String explanation) {
         String h = cleanItem(head);
         String t = cleanItem(tail);
-        if (h.isEmpty() || t.isEmpty()) {
-            return;
+        if (h.isEmpty() || t.isEmpty() || PRONOUN.matcher(h).matches() || PRONOUN.matcher(t).matches()
+                || h.matches("(?:[a-z]+ed|held|given|begun|taken|seen|done|shown)")) { // "held for 48 hours": a verb, not an item
+            return; // "he was diagnosed with X": the patient is not one end of a relation
         }
         String l = AnswerText.tidy(label).toLowerCase(Locale.ROOT);
         out.add(new Relation(h, l.isEmpty() ? "related to" : l, t, AnswerText.tidy(explanation),
-                grounder.locate(h), grounder.locate(t)));
+                grounder.locateOrShorter(h), grounder.locateOrShorter(t)));
     }
 
     /** The relation between {@code a} and {@code b}: the first relation phrase of the answer, or "related to". */
@@ -191,11 +391,11 @@ public final class RelationTask {
         Matcher cue = CUE.matcher(text);
         boolean hasCue = cue.find();
         String first = AnswerText.sentences(text).get(0);
-        if (AnswerText.saysNothingFound(first) && !hasCue) {
-            return Optional.empty();
+        if ((AnswerText.saysNothingFound(first) && !hasCue) || NO_CONNECTION.matcher(text).find()) {
+            return Optional.empty(); // a relation phrase in the sentences after "no connection" is about something else
         }
         String label = hasCue ? cue.group(1).toLowerCase(Locale.ROOT) : "related to";
         return Optional.of(new Relation(a, label, b, text.replace('\n', ' ').replaceAll("\\s+", " "),
-                grounder.locate(a), grounder.locate(b)));
+                grounder.locateOrShorter(a), grounder.locateOrShorter(b)));
     }
 }

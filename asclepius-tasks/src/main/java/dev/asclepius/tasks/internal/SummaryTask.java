@@ -35,11 +35,11 @@ public final class SummaryTask implements TaskSpec<Summary> {
 
     @Override
     public Summary parse(Grounder grounder, List<Reply> replies) {
-        return parseAnswer(replies.get(0));
+        return (Summary) AnswerParsers.parse(Task.SUMMARY, grounder, instructions().get(0), replies.get(0));
     }
 
     public static Summary parseAnswer(Reply reply) {
-        String text = AnswerText.stripFiller(AnswerText.complete(reply.text(), reply.truncated()));
+        String text = AnswerText.dropClosing(AnswerText.stripFiller(AnswerText.complete(reply.text(), reply.truncated())));
         List<String> lines = new ArrayList<>();
         for (String line : AnswerText.lines(text)) {
             if (lines.isEmpty() && (AnswerText.isPreamble(line) || line.matches("(?i)^summary:?$"))) {

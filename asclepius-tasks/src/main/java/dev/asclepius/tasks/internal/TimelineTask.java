@@ -20,7 +20,8 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     private static final Pattern SEPARATOR = Pattern.compile("^(.+?)(?::\\s+|\\s+[-–—]\\s+|\\s*->\\s*)(.+)$");
     private static final Pattern LEADING = Pattern.compile("(?i)^(?:[,;:.()\\s-]+|(?:and|then|on|at|in|by|from|to|through|till|for|"
             + "until|since|of|was|were|is|are|had|has|been|who|which|during|after|starting|dated|the patient|patient|"
-            + "he|she|they|within)\\b)\\s*");
+            + "he|she|they|within|that|his|her|their|it|should|will|would|also|only|it only (?:states|notes|mentions) that|"
+            + "(?:it|the summary|the note) (?:only )?(?:states|notes|mentions|says|documents) that)\\b)\\s*");
     private static final Pattern TRAILING = Pattern.compile("(?i)\\s*(?:[,;:.()\\s-]+|\\b(?:and|then|on|at|in|by|to|through|till|"
             + "from|for|until|since|of|was|were|is|starting|dated|after|within|lasting|lasted)|\\b(?:which|that) (?:lasted|was))$");
 
@@ -38,7 +39,10 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     public Timeline parse(Grounder grounder, List<Reply> replies) {
         List<TimelineEvent> events = new ArrayList<>();
         for (Reply r : replies) {
-            parseInto(grounder, r, events);
+            for (TimelineEvent e : ((Timeline) AnswerParsers.parse(Task.TIMELINE, grounder, QUESTION, r)).events()) {
+                events.add(new TimelineEvent(events.size() + 1, e.event(), e.timeExpression(), e.normalized(),
+                        e.eventSpans(), e.timeSpans()));
+            }
         }
         return new Timeline(events);
     }
@@ -60,9 +64,28 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             if (sep.matches()) {
                 List<TimeExpressions.Found> left = TimeExpressions.find(sep.group(1));
                 List<TimeExpressions.Found> right = TimeExpressions.find(sep.group(2));
+                if (!left.isEmpty() && !right.isEmpty() && timeOnly(sep.group(2), right)) {
+                    // "Gestational age at admission: 34 weeks 2 days": the side that is only a time is the time
+                    String event = clean(sep.group(1));
+                    for (TimeExpressions.Found f : right) {
+                        add(events, grounder, event, f);
+                    }
+                    continue;
+                }
                 if (left.isEmpty() != right.isEmpty()) {
                     // "Admission: 03/14/2019" or "03/14/2019 - Admitted with chest pain"
-                    String event = clean(left.isEmpty() ? sep.group(1) : sep.group(2));
+                    String eventSide = left.isEmpty() ? sep.group(1) : sep.group(2);
+                    List<String> several = severalEvents(eventSide);
+                    if (several.size() > 1 && eventSide.matches("(?s).*(?:;|,\\s+\\w+\\s+(?:was|were)\\b).*")) {
+                        // "POD#1: hemoglobin dropped ...; enoxaparin was started; physical therapy began"
+                        for (TimeExpressions.Found f : left.isEmpty() ? right : left) {
+                            for (String e : several) {
+                                add(events, grounder, e, f);
+                            }
+                        }
+                        continue;
+                    }
+                    String event = clean(eventSide);
                     for (TimeExpressions.Found f : left.isEmpty() ? right : left) {
                         add(events, grounder, event, f);
                     }
@@ -75,6 +98,19 @@ public final class TimelineTask implements TaskSpec<Timeline> {
         }
     }
 
+    /** The side holds times and connectors only ("08/09 and 08/10", "in 3 months"). */
+    private static boolean timeOnly(String side, List<TimeExpressions.Found> found) {
+        StringBuilder rest = new StringBuilder();
+        int at = 0;
+        for (TimeExpressions.Found f : found) {
+            rest.append(side, at, f.start()).append(' ');
+            at = f.end();
+        }
+        rest.append(side.substring(at));
+        return rest.toString().replaceAll("(?i)\\b(?:and|or|to|then|on|at|in|for|within|from|until|after|by|since|the|of|approximately|about)\\b|[^A-Za-z]", "")
+                .isBlank();
+    }
+
     /** Each time expression takes the words before it, or, when there are none, the words after it. */
     private static void parseSentence(List<TimelineEvent> events, Grounder grounder, String sentence) {
         List<TimeExpressions.Found> found = TimeExpressions.find(sentence);
@@ -82,11 +118,25 @@ public final class TimelineTask implements TaskSpec<Timeline> {
         String previous = "";
         for (int i = 0; i < found.size(); i++) {
             TimeExpressions.Found f = found.get(i);
+            if (i > 0 && sentence.substring(found.get(i - 1).end(), f.start()).matches("(?i)\\s*,?\\s*(?:on|or|i\\.e\\.,?)?\\s*")) {
+                continue; // "the next day, on postoperative day 1": the same time said twice
+            }
             int nextStart = i + 1 < found.size() ? found.get(i + 1).start() : sentence.length();
-            String before = clean(sentence.substring(Math.min(consumed, f.start()), f.start()));
-            String after = clean(sentence.substring(f.end(), nextStart));
+            String before = clean(lastClause(sentence.substring(Math.min(consumed, f.start()), f.start())));
+            String after = clean(firstClause(sentence.substring(f.end(), nextStart)));
             String event;
             if (before.isEmpty()) {
+                // "On POD#1 she received a transfusion, enoxaparin was started and physical therapy began": one
+                // time, several events
+                List<String> several = severalEvents(sentence.substring(f.end(), nextStart));
+                if (several.size() > 1) {
+                    for (String e : several) {
+                        add(events, grounder, e, f);
+                    }
+                    consumed = nextStart;
+                    previous = several.get(several.size() - 1);
+                    continue;
+                }
                 event = after;
                 consumed = nextStart;
             } else if (i == found.size() - 1 && !after.isEmpty()) {
@@ -104,6 +154,45 @@ public final class TimelineTask implements TaskSpec<Timeline> {
         }
     }
 
+    private static final Pattern CLAUSE_BREAK = Pattern.compile("(?i),\\s+(?:and\\s+|but\\s+|when\\s+|which\\s+|where\\s+)?|;\\s+|"
+            + "\\s+(?:and|but)\\s+(?=(?:was|were|is|had|has|then|he|she|they|that|the patient|his|her|it)\\b)|"
+            + "\\s+(?:when|once|while|because|as|until|so that|after which)\\s+");
+
+    private static List<String> severalEvents(String text) {
+        List<String> out = new ArrayList<>();
+        for (String part : text.split("(?i);\\s+|,\\s+(?:and\\s+)?|\\s+and\\s+(?=(?:she|he|they)\\s|\\w+(?:\\s+\\w+)?\\s+(?:was|were|began|started|"
+                + "resumed|improved|resolved|developed|received|had)\\b)")) {
+            String e = clean(part);
+            if (e.split("\\s+").length >= 2) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** The last clause of the words before a time: "..., and was discharged" -> "was discharged". */
+    private static String lastClause(String s) {
+        Matcher m = CLAUSE_BREAK.matcher(s);
+        int start = 0;
+        while (m.find()) {
+            if (m.end() < s.length() && !s.substring(m.end()).isBlank()) {
+                start = m.end();
+            }
+        }
+        return s.substring(start);
+    }
+
+    /** The first clause of the words after a time: "... once his saturations remained above 94%" stops at "once". */
+    private static String firstClause(String s) {
+        Matcher m = CLAUSE_BREAK.matcher(s);
+        while (m.find()) {
+            if (m.start() > 0 && !s.substring(0, m.start()).isBlank()) {
+                return s.substring(0, m.start());
+            }
+        }
+        return s;
+    }
+
     static String clean(String s) {
         String t = s.strip();
         String prev;
@@ -119,7 +208,40 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     private static void add(List<TimelineEvent> events, Grounder grounder, String event, TimeExpressions.Found f) {
         // Times are matched exactly or normalized only: a fuzzily matched date is a different date.
         events.add(new TimelineEvent(events.size() + 1, event, f.text(), f.normalized(),
-                event.isEmpty() ? List.of() : grounder.locate(event), grounder.locateStrict(f.text())));
+                event.isEmpty() ? List.of() : grounder.locate(event), groundTime(grounder, f.text())));
+    }
+
+    private static final Pattern TIME_LEAD = Pattern.compile("(?i)^(?:in|within|for|over|after|at|by|x|until|through|since|till|"
+            + "from|the week of|(?:the\\s+)?(?:first|last|past|next|following)|roughly|about|approximately|around|nearly|almost)\\s+");
+    private static final Pattern TIME_ANCHOR = Pattern.compile("(?i)\\s+(?:later|ago|thereafter|afterwards?|post-?operatively|postpartum|"
+            + "post-?op|(?:after|before|prior to|following|of|into|post)\\s+.*)$|,?\\s+(?:at\\s+)?(?:\\d{1,2}:\\d{2}(?:\\s*[ap]\\.?m\\.?)?|"
+            + "[0-2]\\d[0-5]\\d(?:\\s*(?:hours|hrs))?)$|^(?:\\d{1,2}:\\d{2}(?:\\s*[ap]\\.?m\\.?)?|[0-2]\\d[0-5]\\d)\\s+(?:on\\s+)?");
+
+    /**
+     * Where the note says the time: the expression as written; when the note does not say it so, the
+     * expression without the preposition or qualifier the answer added ("until January 26, 2020"), else its
+     * core ("3 days" of "3 days before admission"). Matched exactly or normalized only.
+     */
+    static List<Span> groundTime(Grounder grounder, String time) {
+        java.util.LinkedHashSet<Span> out = new java.util.LinkedHashSet<>(grounder.locateStrict(time));
+        String bare = time;
+        String prev;
+        do {
+            prev = bare;
+            bare = TIME_LEAD.matcher(bare).replaceFirst("");
+        } while (!bare.equals(prev));
+        if (out.isEmpty() && !bare.equals(time) && !bare.isBlank()) {
+            out.addAll(grounder.locateStrict(bare));
+        }
+        if (out.isEmpty()) {
+            String core = TIME_ANCHOR.matcher(bare).replaceFirst("");
+            if (!core.equals(bare) && !core.isBlank()) {
+                out.addAll(grounder.locateStrict(core));
+            }
+        }
+        List<Span> sorted = new ArrayList<>(out);
+        sorted.sort(java.util.Comparator.comparingInt(Span::begin).thenComparingInt(Span::end));
+        return sorted;
     }
 
     @Override

@@ -120,4 +120,36 @@ class GrounderTest {
         assertThatThrownBy(() -> new Span(0, 5, "abc", MatchKind.EXACT)).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> new Span(4, 2, "", MatchKind.EXACT)).isInstanceOf(InvalidInputException.class);
     }
+    @Test
+    void groundsAPhraseWhereTheNoteAbbreviatesItInCapitals() {
+        Grounder g = new Grounder(ClinicalNote.of("PMH: chronic HTN, type 2 DM, OSA on CPAP. Pe was not done. "
+                + "Percutaneous coronary intervention (PCI) with a stent."));
+        assertThat(g.locate("chronic hypertension")).extracting(Span::text).containsExactly("chronic HTN");
+        assertThat(g.locate("type 2 diabetes mellitus")).extracting(Span::text).containsExactly("type 2 DM");
+        assertThat(g.locate("obstructive sleep apnea")).singleElement().satisfies(s -> {
+            assertThat(s.text()).isEqualTo("OSA");
+            assertThat(s.match()).isEqualTo(MatchKind.FUZZY);
+        });
+        // "Pe" is not written as an abbreviation
+        assertThat(g.locateAbbreviated("pulmonary embolism")).isEmpty();
+        // a match may not begin inside the note's own gloss "(PCI)"
+        assertThat(g.locateAbbreviated("percutaneous coronary intervention with a stent"))
+                .noneMatch(s -> s.text().startsWith("PCI)"));
+        assertThat(g.locateAbbreviated("coronary artery disease")).isEmpty();
+    }
+
+    @Test
+    void groundsTheLongestTailOfAPhraseTheNoteSays() {
+        Grounder g = new Grounder(ClinicalNote.of("ANC 300. Stent thrombosis risk. Post-op pain controlled. "
+                + "Elevated liver enzymes were absent; the liver was normal. Given for asthma exacerbation."));
+        assertThat(g.locate("low ANC")).isEmpty();
+        assertThat(g.locateOrShorter("low ANC")).extracting(Span::text).containsExactly("ANC");
+        assertThat(g.locateOrShorter("post-operative pain")).extracting(Span::text).containsExactly("pain");
+        assertThat(g.locateShorter("severe asthma exacerbation")).extracting(Span::text).containsExactly("asthma exacerbation");
+        // never an inner run, never the object of a preposition, never a lone qualifier
+        assertThat(g.locateShorter("markedly elevated liver")).extracting(Span::text).containsExactly("Elevated liver");
+        assertThat(g.locateShorter("elevated liver function")).isEmpty();
+        assertThat(g.locateShorter("occlusion after stent")).isEmpty();
+        assertThat(g.locateShorter("very elevated")).isEmpty();
+    }
 }

@@ -1,0 +1,85 @@
+package dev.asclepius.tasks.internal;
+
+import dev.asclepius.tasks.Entity;
+import dev.asclepius.tasks.EntityType;
+import dev.asclepius.tasks.Task;
+import dev.asclepius.tasks.internal.TaskSpec.Reply;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one way an answer becomes a typed value: the client parses its own answers here, with the question
+ * it sent, and {@link dev.asclepius.tasks.TaskParsers} parses saved answers here with the question the
+ * user saved, so a saved answer and a live one parse alike.
+ */
+public final class AnswerParsers {
+    private AnswerParsers() {
+    }
+
+    /**
+     * The value of {@code reply} as an answer to {@code question} (blank: not known). Types: ENTITIES
+     * {@code List<Entity>}, ABBREVIATIONS {@code List<Abbreviation>}, RELATIONS {@code List<Relation>},
+     * TIMELINE {@code Timeline}, COREFERENCES {@code List<CoreferenceChain>}, PARAPHRASE {@code Paraphrase},
+     * SUMMARY {@code Summary}, QUESTION_ANSWERING {@code Answer}.
+     */
+    public static Object parse(Task task, Grounder g, String question, Reply reply) {
+        QuestionContext ctx = QuestionContext.of(task, question);
+        switch (task) {
+            case ENTITIES:
+                return entities(g, ctx, reply);
+            case ABBREVIATIONS:
+                return ctx.target().isPresent()
+                        ? AbbreviationTask.parseOne(g, reply, ctx.target().get()).stream().toList()
+                        : AbbreviationTask.parseAll(g, reply);
+            case RELATIONS:
+                return relations(g, ctx, reply);
+            case TIMELINE:
+                return TimelineTask.parseAnswer(g, reply);
+            case COREFERENCES:
+                return ctx.target().isPresent()
+                        ? CoreferenceTask.parseOne(g, reply, ctx.target().get()).stream().toList()
+                        : CoreferenceTask.parseAll(g, reply);
+            case PARAPHRASE:
+                return ParaphraseTask.parseAnswer(g, reply, ctx.target());
+            case SUMMARY:
+                return SummaryTask.parseAnswer(reply);
+            case QUESTION_ANSWERING:
+                return QuestionTask.parseAnswer(g, reply);
+            default:
+                throw new IllegalStateException("unreachable: " + task);
+        }
+    }
+
+    /**
+     * A pair question relates its two items when the note names them (quoted, or found verbatim); a pair
+     * written loosely ("the patient's drinking and his liver tests") is answered by the relations the
+     * answer states, and only when it states none by the pair itself.
+     */
+    static List<?> relations(Grounder g, QuestionContext ctx, Reply reply) {
+        if (ctx.pair().isEmpty()) {
+            return RelationTask.parseAll(g, reply);
+        }
+        String a = ctx.pair().get().get(0);
+        String b = ctx.pair().get().get(1);
+        List<?> pair = RelationTask.parsePair(g, reply, a, b).stream().toList();
+        if (ctx.pairQuoted() || pair.isEmpty() || (!g.locateStrict(a).isEmpty() && !g.locateStrict(b).isEmpty())) {
+            return pair;
+        }
+        List<?> stated = RelationTask.parseAll(g, reply);
+        return stated.isEmpty() ? pair : stated;
+    }
+
+    static List<Entity> entities(Grounder g, QuestionContext ctx, Reply reply) {
+        return EntityTask.parseAnswer(g, reply, ctx.entityType().orElse(EntityType.OTHER));
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> List<T> list(Object value) {
+        return (List<T>) value; // the caller asked for a task whose value is a list of T
+    }
+
+    static <T> Optional<T> first(Object value) {
+        List<T> l = list(value);
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+    }
+}

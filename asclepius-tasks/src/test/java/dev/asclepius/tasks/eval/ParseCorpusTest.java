@@ -1,0 +1,82 @@
+package dev.asclepius.tasks.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.asclepius.tasks.Task;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The parsers on the blind corpus (src/test/resources/parse-corpus, written by engineers who had not read
+ * the parsers), the same numbers {@code asclepius eval-parse} prints. Each task must meet issue #10's bar,
+ * except where {@link #BELOW_BAR_FLOORS} lists a lower no-regression floor for that task and metric.
+ */
+class ParseCorpusTest {
+    /** Issue #10's bar, for every task. */
+    static final double MIN_ITEM_RECALL = 0.95;
+    static final double MIN_ITEM_PRECISION = 0.95;
+    static final double MIN_SPAN_RECALL = 0.90;
+
+    enum Metric { PRECISION, RECALL, SPAN_RECALL }
+
+    /**
+     * NOT the bar. Where a task does not yet reach issue #10's bar, the value measured on the corpus, rounded
+     * down to 0.01, so that the branch can merge without a regression going unnoticed. Every value here is
+     * BELOW the issue's bar (issue #10 stays open until this table is empty; docs/tasks.md lists the same
+     * tasks). Only ever raise a floor (after an improvement) or delete it (once the task meets the bar);
+     * never lower one.
+     */
+    static final Map<Task, Map<Metric, Double>> BELOW_BAR_FLOORS = new EnumMap<>(Map.of(
+            Task.ENTITIES, Map.of(Metric.SPAN_RECALL, 0.87),
+            Task.RELATIONS, Map.of(Metric.RECALL, 0.94, Metric.SPAN_RECALL, 0.84),
+            Task.TIMELINE, Map.of(Metric.PRECISION, 0.93, Metric.RECALL, 0.89, Metric.SPAN_RECALL, 0.82)));
+
+    static List<Path> corpus() throws IOException, URISyntaxException {
+        Path dir = Path.of(ParseCorpusTest.class.getResource("/parse-corpus").toURI());
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList();
+        }
+    }
+
+    static double bar(Metric m) {
+        return switch (m) {
+            case PRECISION -> MIN_ITEM_PRECISION;
+            case RECALL -> MIN_ITEM_RECALL;
+            case SPAN_RECALL -> MIN_SPAN_RECALL;
+        };
+    }
+
+    /** The bar, or the task's floor where the floor table has one. */
+    static double required(Task task, Metric m) {
+        return BELOW_BAR_FLOORS.getOrDefault(task, Map.of()).getOrDefault(m, bar(m));
+    }
+
+    @Test
+    void floorsAreBelowTheBarOnly() {
+        // A floor at or above the bar would hide nothing but would look like an exception; remove it instead.
+        BELOW_BAR_FLOORS.forEach((task, floors) -> floors.forEach((m, floor) ->
+                assertThat(floor).as(task + " " + m + " floor").isLessThan(bar(m))));
+    }
+
+    @Test
+    void everyTaskMeetsTheBarOrItsFloor() throws Exception {
+        List<Path> files = corpus();
+        assertThat(files).as("corpus files").isNotEmpty();
+        ParseEvalReport report = ParseEval.run(files);
+        System.out.println(report.format());
+        assertThat(report.scores()).extracting(TaskScore::task).containsExactly(Task.values());
+        assertThat(report.misses()).as("spans must be the note's text").noneMatch(m -> m.kind() == Miss.Kind.SPAN_INEXACT);
+        for (TaskScore s : report.scores()) {
+            assertThat(s.recall()).as(s.task() + " item recall").isGreaterThanOrEqualTo(required(s.task(), Metric.RECALL));
+            assertThat(s.precision()).as(s.task() + " item precision").isGreaterThanOrEqualTo(required(s.task(), Metric.PRECISION));
+            assertThat(s.spanRecall()).as(s.task() + " span recall").isGreaterThanOrEqualTo(required(s.task(), Metric.SPAN_RECALL));
+        }
+    }
+}
