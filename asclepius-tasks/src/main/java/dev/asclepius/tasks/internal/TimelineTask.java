@@ -122,7 +122,25 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                 continue; // "the next day, on postoperative day 1": the same time said twice
             }
             int nextStart = i + 1 < found.size() ? found.get(i + 1).start() : sentence.length();
+            if (i > 0 && STAY.matcher(previous).find()
+                    && sentence.substring(found.get(i - 1).end(), f.start()).matches("(?i)\\s*(?:to|through|until|till|-|–)\\s*")
+                    && sentence.substring(0, found.get(i - 1).start()).matches("(?is).*\\bfrom\\s*$")) {
+                // "hospitalized from 03/14/2019 to March 19, 2019": the end of the stay is the discharge (not "the
+                // stay was 6 days, from 03/14 to 03/20", where the stay is the event of both dates)
+                consumed = f.end();
+                // the answer does not say "discharge": the event is inferred, so it is not grounded
+                events.add(new TimelineEvent(events.size() + 1, "discharge", f.text(), f.normalized(), List.of(),
+                        groundTime(grounder, f.text())));
+                continue;
+            }
             String before = clean(lastClause(sentence.substring(Math.min(consumed, f.start()), f.start())));
+            if (PARTICIPLE.matcher(before).matches()) {
+                // "the ORIF of the left femur fracture, performed on 11/03/2022": the participle names the clause before
+                String two = clean(lastClause(lastClauseBefore(sentence.substring(Math.min(consumed, f.start()), f.start()))));
+                if (!two.isEmpty()) {
+                    before = two;
+                }
+            }
             String after = clean(firstClause(sentence.substring(f.end(), nextStart)));
             String event;
             if (before.isEmpty()) {
@@ -139,7 +157,9 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                 }
                 event = after;
                 consumed = nextStart;
-            } else if (i == found.size() - 1 && !after.isEmpty()) {
+            } else if (i == found.size() - 1 && !after.isEmpty()
+                    && !ADJUNCT.matcher(sentence.substring(f.end(), nextStart)).lookingAt()) {
+                // "Oxygen was discontinued on hospital day 3, once ...": words after a comma are another clause
                 event = before + " " + after;
                 consumed = nextStart;
             } else {
@@ -153,6 +173,14 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             add(events, grounder, event, f);
         }
     }
+
+    private static final Pattern STAY = Pattern.compile("(?i)\\b(?:hospitali[sz]ed|admitted)\\b");
+
+    /** Words after a time that are another clause or an adjunct, not the event's words. */
+    private static final Pattern ADJUNCT = Pattern.compile("(?i)\\s*(?:[,;]|(?:with|under|in order to)\\b|to\\s+(?:re)?(?:check|assess|monitor|"
+            + "evaluate|review|discuss|confirm|titrate|establish|measure|draw)\\b)");
+    /** A bare participle ("performed", "given"), which stands for the clause before it. */
+    private static final Pattern PARTICIPLE = Pattern.compile("(?i)(?:performed|done|given|placed|started|administered|completed|obtained|carried out)");
 
     private static final Pattern CLAUSE_BREAK = Pattern.compile("(?i),\\s+(?:and\\s+|but\\s+|when\\s+|which\\s+|where\\s+)?|;\\s+|"
             + "\\s+(?:and|but)\\s+(?=(?:was|were|is|had|has|then|he|she|they|that|the patient|his|her|it)\\b)|"
@@ -180,6 +208,18 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             }
         }
         return s.substring(start);
+    }
+
+    /** The words before the last clause break: "the ORIF, performed " -> "the ORIF". */
+    private static String lastClauseBefore(String s) {
+        Matcher m = CLAUSE_BREAK.matcher(s);
+        int start = -1;
+        while (m.find()) {
+            if (m.end() < s.length() && !s.substring(m.end()).isBlank()) {
+                start = m.start();
+            }
+        }
+        return start < 0 ? "" : s.substring(0, start);
     }
 
     /** The first clause of the words after a time: "... once his saturations remained above 94%" stops at "once". */
