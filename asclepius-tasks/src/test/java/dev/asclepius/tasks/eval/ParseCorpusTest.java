@@ -35,7 +35,7 @@ class ParseCorpusTest {
      */
     static final Map<Task, Map<Metric, Double>> BELOW_BAR_FLOORS = new EnumMap<>(Map.of(
             Task.ENTITIES, Map.of(Metric.SPAN_RECALL, 0.87),
-            Task.RELATIONS, Map.of(Metric.RECALL, 0.94, Metric.SPAN_RECALL, 0.84),
+            Task.RELATIONS, Map.of(Metric.SPAN_RECALL, 0.85),
             Task.TIMELINE, Map.of(Metric.SPAN_RECALL, 0.87)));
 
     static List<Path> corpus() throws IOException, URISyntaxException {
