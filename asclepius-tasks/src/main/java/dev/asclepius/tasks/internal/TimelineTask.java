@@ -20,7 +20,7 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     private static final Pattern SEPARATOR = Pattern.compile("^(.+?)(?::\\s+|\\s+[-–—]\\s+|\\s*->\\s*)(.+)$");
     private static final Pattern LEADING = Pattern.compile("(?i)^(?:[,;:.()\\s-]+|(?:and|then|on|at|in|by|from|to|through|till|for|"
             + "until|since|of|was|were|is|are|had|has|been|who|which|during|after|starting|dated|the patient|patient|"
-            + "he|she|they|within|that|his|her|their|it|should|will|would|also|only|it only (?:states|notes|mentions) that|"
+            + "he|she|they|within|that|his|her|their|it|should|will|would|also|only|approximately|around|roughly|it only (?:states|notes|mentions) that|"
             + "(?:it|the summary|the note) (?:only )?(?:states|notes|mentions|says|documents) that)\\b)\\s*");
     private static final Pattern TRAILING = Pattern.compile("(?i)\\s*(?:[,;:.()\\s-]+|\\b(?:and|then|on|at|in|by|to|through|till|"
             + "from|for|until|since|of|was|were|is|starting|dated|after|within|lasting|lasted)|\\b(?:which|that) (?:lasted|was))$");
@@ -133,10 +133,21 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                         groundTime(grounder, f.text())));
                 continue;
             }
-            String before = clean(lastClause(sentence.substring(Math.min(consumed, f.start()), f.start())));
-            if (PARTICIPLE.matcher(before).matches()) {
-                // "the ORIF of the left femur fracture, performed on 11/03/2022": the participle names the clause before
-                String two = clean(lastClause(lastClauseBefore(sentence.substring(Math.min(consumed, f.start()), f.start()))));
+            if (i > 0 && !previous.isEmpty()
+                    && sentence.substring(found.get(i - 1).end(), f.start()).matches("(?i)\\s*(?:,\\s*)?(?:and|or|&)\\s*")) {
+                // "betamethasone was given on 08/09 and 08/10": both dates are the same event's
+                consumed = f.end();
+                add(events, grounder, previous, f);
+                continue;
+            }
+            // "Her symptoms (nausea, vomiting ...) started": a parenthesis is not the event's clause
+            String beforeText = sentence.substring(Math.min(consumed, f.start()), f.start()).replaceAll("\\s*\\([^()]*\\)", "");
+            String before = clean(lastClause(beforeText));
+            if (PARTICIPLE.matcher(before).matches() || (before.isEmpty()
+                    && QUALIFIER.matcher(lastClause(beforeText)).matches())) {
+                // "the ORIF of the left femur fracture, performed on 11/03/2022": the participle names the clause
+                // before; so does a lone qualifier ("the end of the infusion at approximately midnight, around 0000")
+                String two = clean(lastClause(lastClauseBefore(beforeText)));
                 if (!two.isEmpty()) {
                     before = two;
                 }
@@ -181,6 +192,8 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             + "evaluate|review|discuss|confirm|titrate|establish|measure|draw)\\b)");
     /** A bare participle ("performed", "given"), which stands for the clause before it. */
     private static final Pattern PARTICIPLE = Pattern.compile("(?i)(?:performed|done|given|placed|started|administered|completed|obtained|carried out)");
+
+    private static final Pattern QUALIFIER = Pattern.compile("(?i)\\s*(?:approximately|around|about|roughly|nearly|i\\.e\\.,?)\\s*");
 
     private static final Pattern CLAUSE_BREAK = Pattern.compile("(?i),\\s+(?:and\\s+|but\\s+|when\\s+|which\\s+|where\\s+)?|;\\s+|"
             + "\\s+(?:and|but)\\s+(?=(?:was|were|is|had|has|then|he|she|they|that|the patient|his|her|it)\\b)|"
