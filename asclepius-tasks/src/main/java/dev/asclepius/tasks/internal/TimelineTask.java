@@ -272,24 +272,30 @@ public final class TimelineTask implements TaskSpec<Timeline> {
 
     /**
      * Where the note says the time: the expression as written; when the note does not say it so, the
-     * expression without the preposition or qualifier the answer added ("until January 26, 2020"), else its
-     * core ("3 days" of "3 days before admission"). Matched exactly or normalized only.
+     * expression without its anchor ("approximately 36 hours" of "approximately 36 hours before presentation"),
+     * then without the preposition or qualifier the answer added ("until January 26, 2020"), else its core
+     * ("3 days" of "3 days before admission"). Matched exactly or normalized only.
      */
     static List<Span> groundTime(Grounder grounder, String time) {
         java.util.LinkedHashSet<Span> out = new java.util.LinkedHashSet<>(grounder.locateStrict(time));
+        // the longest wording the note has: the anchor goes before the qualifier ("approximately 36 hours" of
+        // "approximately 36 hours before presentation"), then each lead word, then the anchor again
+        List<String> tries = new ArrayList<>();
+        tries.add(TIME_ANCHOR.matcher(time).replaceFirst(""));
         String bare = time;
         String prev;
         do {
             prev = bare;
             bare = TIME_LEAD.matcher(bare).replaceFirst("");
+            tries.add(bare);
         } while (!bare.equals(prev));
-        if (out.isEmpty() && !bare.equals(time) && !bare.isBlank()) {
-            out.addAll(grounder.locateStrict(bare));
-        }
-        if (out.isEmpty()) {
-            String core = TIME_ANCHOR.matcher(bare).replaceFirst("");
-            if (!core.equals(bare) && !core.isBlank()) {
-                out.addAll(grounder.locateStrict(core));
+        tries.add(TIME_ANCHOR.matcher(bare).replaceFirst(""));
+        for (String t : tries) {
+            if (!out.isEmpty()) {
+                break;
+            }
+            if (!t.equals(time) && !t.isBlank()) {
+                out.addAll(grounder.locateStrict(t));
             }
         }
         List<Span> sorted = new ArrayList<>(out);
