@@ -1,9 +1,11 @@
 package dev.asclepius.tasks.internal;
 
 import dev.asclepius.tasks.Entity;
+import dev.asclepius.tasks.Relation;
 import dev.asclepius.tasks.EntityType;
 import dev.asclepius.tasks.Task;
 import dev.asclepius.tasks.internal.TaskSpec.Reply;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,10 +65,46 @@ public final class AnswerParsers {
         String b = ctx.pair().get().get(1);
         List<?> pair = RelationTask.parsePair(g, reply, a, b).stream().toList();
         if (ctx.pairQuoted() || pair.isEmpty() || (!g.locateStrict(a).isEmpty() && !g.locateStrict(b).isEmpty())) {
-            return pair;
+            return withFurther(g, pair, RelationTask.parseAll(g, reply), a, b);
         }
         List<?> stated = RelationTask.parseAll(g, reply);
         return stated.isEmpty() ? pair : stated;
+    }
+
+    /**
+     * The pair, then the further relations the answer states beside it that lead to one of the pair's items
+     * from an item the pair does not name ("The respiratory viral panel was positive for rhinovirus/enterovirus,
+     * which caused ..." for 'rhinovirus/enterovirus' and 'acute asthma exacerbation'); a stated relation
+     * between the pair's own items, or between two other items, is not added, nor one whose ends are not
+     * short names or whose other item the note does not say verbatim.
+     */
+    static List<?> withFurther(Grounder g, List<?> pair, List<Relation> stated, String a, String b) {
+        List<Object> out = new ArrayList<>(pair);
+        for (Relation r : stated) {
+            boolean headA = sameItem(r.head(), a);
+            boolean headB = sameItem(r.head(), b);
+            boolean tailA = sameItem(r.tail(), a);
+            boolean tailB = sameItem(r.tail(), b);
+            boolean oneEnd = (headA || headB) != (tailA || tailB);
+            String other = headA || headB ? r.tail() : r.head();
+            if (oneEnd && !(headA && headB) && !(tailA && tailB) && itemLike(r.head()) && itemLike(r.tail())
+                    && !g.locateStrict(other).isEmpty()) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** A name, not a clause: at most four words, no punctuation or digits. */
+    private static boolean itemLike(String item) {
+        return item.split("\\s+").length <= 4 && !item.matches("(?s).*[,;:()\\d].*");
+    }
+
+    /** The item names the pair's item: equal, or one contains the other, ignoring case. */
+    private static boolean sameItem(String item, String pairItem) {
+        String x = item.toLowerCase(java.util.Locale.ROOT).strip();
+        String y = pairItem.toLowerCase(java.util.Locale.ROOT).replaceFirst("^(?:the patient's|the|his|her)\\s+", "").strip();
+        return !x.isEmpty() && !y.isEmpty() && (x.equals(y) || x.contains(y) || y.contains(x));
     }
 
     static List<Entity> entities(Grounder g, QuestionContext ctx, Reply reply) {

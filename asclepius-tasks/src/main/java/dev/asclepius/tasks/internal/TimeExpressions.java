@@ -30,8 +30,8 @@ public final class TimeExpressions {
     private static final String AFTER = "(?:\\s+(?:later|ago|post-?operatively|postpartum|post-?op|thereafter|afterwards?|"
             + "(?:after|before|prior to|following|of|into|post)\\s+(?:the\\s+)?(?:surgery|admission|discharge|delivery|procedure|operation|"
             + "contrast(?: exposure)?|birth|presentation|arrival|PCI|catheterization|extubation|symptom onset|onset|the \\w+|\\w+ exposure|"
-            + "(?!a\\b|an\\b|his\\b|her\\b|which\\b|that\\b|being\\b)[A-Za-z][A-Za-z-]{1,14}\\b))|"
-            + "\\s+(?:after|prior|before|post-?operatively))?";
+            + "(?!a\\b|an\\b|his\\b|her\\b|which\\b|that\\b|being\\b)[A-Za-z][A-Za-z-]{1,14}\\b(?=\\s*(?:[,.;:)]|$|\\s(?:and|when|with|while|on|at|in)\\b))))|"
+            + "\\s+(?:after|prior|before|post-?operatively)(?=\\s*(?:[,.;:)]|$)))?";
     private static final Pattern ANY = Pattern.compile("(?i)"
             + "(?<iso>\\b(?:(?:until|through|since|till)\\s+)?\\d{4}-\\d{2}-\\d{2}" + TIME_OF_DAY + ")"
             + "|(?<us>\\b(?:(?:until|through|since|till)\\s+)?\\d{1,2}/\\d{1,2}/\\d{2,4}\\b" + TIME_OF_DAY + ")"
@@ -81,7 +81,8 @@ public final class TimeExpressions {
                 Found prev = out.get(out.size() - 1);
                 String gap = text.substring(prev.end(), f.start());
                 // "(POD#1)" right after "postoperative day 1" names the same time again
-                if (gap.matches("\\s*\\(\\s*") && text.startsWith(")", f.end())) {
+                // ("June 5, 2021 (POD#1)", "2200 on 08/04/2023 (26 hours after admission)" say it another way: both kept)
+                if (gap.matches("\\s*\\(\\s*") && text.startsWith(")", f.end()) && sameKind(prev, f)) {
                     continue;
                 }
                 // "0630 on March 14, 2019", "March 14 at 0800": a clock time belongs to its date
@@ -95,6 +96,10 @@ public final class TimeExpressions {
             out.add(f);
         }
         return out;
+    }
+
+    private static boolean sameKind(Found a, Found b) {
+        return a.normalized().map(NormalizedTime::kind).equals(b.normalized().map(NormalizedTime::kind));
     }
 
     private static boolean isDate(Found f) {

@@ -20,7 +20,7 @@ public final class TimelineTask implements TaskSpec<Timeline> {
     private static final Pattern SEPARATOR = Pattern.compile("^(.+?)(?::\\s+|\\s+[-–—]\\s+|\\s*->\\s*)(.+)$");
     private static final Pattern LEADING = Pattern.compile("(?i)^(?:[,;:.()\\s-]+|(?:and|then|on|at|in|by|from|to|through|till|for|"
             + "until|since|of|was|were|is|are|had|has|been|who|which|during|after|starting|dated|the patient|patient|"
-            + "he|she|they|within|that|his|her|their|it|should|will|would|also|only|it only (?:states|notes|mentions) that|"
+            + "he|she|they|within|that|his|her|their|it|should|will|would|also|only|approximately|around|roughly|it only (?:states|notes|mentions) that|"
             + "(?:it|the summary|the note) (?:only )?(?:states|notes|mentions|says|documents) that)\\b)\\s*");
     private static final Pattern TRAILING = Pattern.compile("(?i)\\s*(?:[,;:.()\\s-]+|\\b(?:and|then|on|at|in|by|to|through|till|"
             + "from|for|until|since|of|was|were|is|starting|dated|after|within|lasting|lasted)|\\b(?:which|that) (?:lasted|was))$");
@@ -122,7 +122,36 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                 continue; // "the next day, on postoperative day 1": the same time said twice
             }
             int nextStart = i + 1 < found.size() ? found.get(i + 1).start() : sentence.length();
-            String before = clean(lastClause(sentence.substring(Math.min(consumed, f.start()), f.start())));
+            if (i > 0 && STAY.matcher(previous).find()
+                    && sentence.substring(found.get(i - 1).end(), f.start()).matches("(?i)\\s*(?:to|through|until|till|-|–)\\s*")
+                    && sentence.substring(0, found.get(i - 1).start()).matches("(?is).*\\bfrom\\s*$")) {
+                // "hospitalized from 03/14/2019 to March 19, 2019": the end of the stay is the discharge (not "the
+                // stay was 6 days, from 03/14 to 03/20", where the stay is the event of both dates)
+                consumed = f.end();
+                // the answer does not say "discharge": the event is inferred, so it is not grounded
+                events.add(new TimelineEvent(events.size() + 1, "discharge", f.text(), f.normalized(), List.of(),
+                        groundTime(grounder, f.text())));
+                continue;
+            }
+            if (i > 0 && !previous.isEmpty()
+                    && sentence.substring(found.get(i - 1).end(), f.start()).matches("(?i)\\s*(?:,\\s*)?(?:and|or|&)\\s*")) {
+                // "betamethasone was given on 08/09 and 08/10": both dates are the same event's
+                consumed = f.end();
+                add(events, grounder, previous, f);
+                continue;
+            }
+            // "Her symptoms (nausea, vomiting ...) started": a parenthesis is not the event's clause
+            String beforeText = sentence.substring(Math.min(consumed, f.start()), f.start()).replaceAll("\\s*\\([^()]*\\)", "");
+            String before = clean(lastClause(beforeText));
+            if (PARTICIPLE.matcher(before).matches() || (before.isEmpty()
+                    && QUALIFIER.matcher(lastClause(beforeText)).matches())) {
+                // "the ORIF of the left femur fracture, performed on 11/03/2022": the participle names the clause
+                // before; so does a lone qualifier ("the end of the infusion at approximately midnight, around 0000")
+                String two = clean(lastClause(lastClauseBefore(beforeText)));
+                if (!two.isEmpty()) {
+                    before = two;
+                }
+            }
             String after = clean(firstClause(sentence.substring(f.end(), nextStart)));
             String event;
             if (before.isEmpty()) {
@@ -139,7 +168,9 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                 }
                 event = after;
                 consumed = nextStart;
-            } else if (i == found.size() - 1 && !after.isEmpty()) {
+            } else if (i == found.size() - 1 && !after.isEmpty()
+                    && !ADJUNCT.matcher(sentence.substring(f.end(), nextStart)).lookingAt()) {
+                // "Oxygen was discontinued on hospital day 3, once ...": words after a comma are another clause
                 event = before + " " + after;
                 consumed = nextStart;
             } else {
@@ -153,6 +184,16 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             add(events, grounder, event, f);
         }
     }
+
+    private static final Pattern STAY = Pattern.compile("(?i)\\b(?:hospitali[sz]ed|admitted)\\b");
+
+    /** Words after a time that are another clause or an adjunct, not the event's words. */
+    private static final Pattern ADJUNCT = Pattern.compile("(?i)\\s*(?:[,;]|(?:with|under|in order to)\\b|to\\s+(?:re)?(?:check|assess|monitor|"
+            + "evaluate|review|discuss|confirm|titrate|establish|measure|draw)\\b)");
+    /** A bare participle ("performed", "given"), which stands for the clause before it. */
+    private static final Pattern PARTICIPLE = Pattern.compile("(?i)(?:performed|done|given|placed|started|administered|completed|obtained|carried out)");
+
+    private static final Pattern QUALIFIER = Pattern.compile("(?i)\\s*(?:approximately|around|about|roughly|nearly|i\\.e\\.,?)\\s*");
 
     private static final Pattern CLAUSE_BREAK = Pattern.compile("(?i),\\s+(?:and\\s+|but\\s+|when\\s+|which\\s+|where\\s+)?|;\\s+|"
             + "\\s+(?:and|but)\\s+(?=(?:was|were|is|had|has|then|he|she|they|that|the patient|his|her|it)\\b)|"
@@ -180,6 +221,18 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             }
         }
         return s.substring(start);
+    }
+
+    /** The words before the last clause break: "the ORIF, performed " -> "the ORIF". */
+    private static String lastClauseBefore(String s) {
+        Matcher m = CLAUSE_BREAK.matcher(s);
+        int start = -1;
+        while (m.find()) {
+            if (m.end() < s.length() && !s.substring(m.end()).isBlank()) {
+                start = m.start();
+            }
+        }
+        return start < 0 ? "" : s.substring(0, start);
     }
 
     /** The first clause of the words after a time: "... once his saturations remained above 94%" stops at "once". */
@@ -219,24 +272,30 @@ public final class TimelineTask implements TaskSpec<Timeline> {
 
     /**
      * Where the note says the time: the expression as written; when the note does not say it so, the
-     * expression without the preposition or qualifier the answer added ("until January 26, 2020"), else its
-     * core ("3 days" of "3 days before admission"). Matched exactly or normalized only.
+     * expression without its anchor ("approximately 36 hours" of "approximately 36 hours before presentation"),
+     * then without the preposition or qualifier the answer added ("until January 26, 2020"), else its core
+     * ("3 days" of "3 days before admission"). Matched exactly or normalized only.
      */
     static List<Span> groundTime(Grounder grounder, String time) {
         java.util.LinkedHashSet<Span> out = new java.util.LinkedHashSet<>(grounder.locateStrict(time));
+        // the longest wording the note has: the anchor goes before the qualifier ("approximately 36 hours" of
+        // "approximately 36 hours before presentation"), then each lead word, then the anchor again
+        List<String> tries = new ArrayList<>();
+        tries.add(TIME_ANCHOR.matcher(time).replaceFirst(""));
         String bare = time;
         String prev;
         do {
             prev = bare;
             bare = TIME_LEAD.matcher(bare).replaceFirst("");
+            tries.add(bare);
         } while (!bare.equals(prev));
-        if (out.isEmpty() && !bare.equals(time) && !bare.isBlank()) {
-            out.addAll(grounder.locateStrict(bare));
-        }
-        if (out.isEmpty()) {
-            String core = TIME_ANCHOR.matcher(bare).replaceFirst("");
-            if (!core.equals(bare) && !core.isBlank()) {
-                out.addAll(grounder.locateStrict(core));
+        tries.add(TIME_ANCHOR.matcher(bare).replaceFirst(""));
+        for (String t : tries) {
+            if (!out.isEmpty()) {
+                break;
+            }
+            if (!t.equals(time) && !t.isBlank()) {
+                out.addAll(grounder.locateStrict(t));
             }
         }
         List<Span> sorted = new ArrayList<>(out);

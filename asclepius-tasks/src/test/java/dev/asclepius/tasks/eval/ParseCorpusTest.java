@@ -35,8 +35,8 @@ class ParseCorpusTest {
      */
     static final Map<Task, Map<Metric, Double>> BELOW_BAR_FLOORS = new EnumMap<>(Map.of(
             Task.ENTITIES, Map.of(Metric.SPAN_RECALL, 0.87),
-            Task.RELATIONS, Map.of(Metric.RECALL, 0.94, Metric.SPAN_RECALL, 0.84),
-            Task.TIMELINE, Map.of(Metric.PRECISION, 0.93, Metric.RECALL, 0.89, Metric.SPAN_RECALL, 0.82)));
+            Task.RELATIONS, Map.of(Metric.SPAN_RECALL, 0.85),
+            Task.TIMELINE, Map.of(Metric.SPAN_RECALL, 0.89)));
 
     static List<Path> corpus() throws IOException, URISyntaxException {
         Path dir = Path.of(ParseCorpusTest.class.getResource("/parse-corpus").toURI());
