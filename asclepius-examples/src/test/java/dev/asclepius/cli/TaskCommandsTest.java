@@ -72,7 +72,10 @@ class TaskCommandsTest {
         Cli pair = Cli.run("parse", "--task", "relations", "--note", note.toString(), "--response", why.toString(),
                 "--focus", "amoxicillin", "--focus", "community-acquired pneumonia");
         assertThat(pair.exitCode()).as(pair.toString()).isZero();
-        assertThat(pair.out()).contains("amoxicillin").contains("community-acquired pneumonia").contains("grounding: 2 items");
+        // The asked pair comes first; the further relations the answer states beside it follow (issue #10).
+        assertThat(pair.out()).startsWith("- amoxicillin --[").contains("--> community-acquired pneumonia");
+        assertThat(pair.out()).contains("- Ceftriaxone --[started for]--> pneumonia")
+                .contains("- azithromycin --[started for]--> pneumonia").contains("grounding: 6 items");
 
         Cli both = Cli.run("parse", "--task", "entities", "--note", note.toString(), "--response", meds.toString(),
                 "--question", "What medications?", "--type", "test");
