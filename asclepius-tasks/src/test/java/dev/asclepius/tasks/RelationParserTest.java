@@ -51,6 +51,17 @@ class RelationParserTest {
                         2. Chest pain due to stenosis of the LAD""",
                         List.of(r("Pulmonary edema", "caused by", "congestive heart failure", ""),
                                 r("Chest pain", "due to", "stenosis of the LAD", ""))),
+                Arguments.of("markdown table, header names the columns in any order", false, """
+                        The connections are summarized below:
+
+                        | Medication | Relationship | Condition | Notes |
+                        |:---|---|---|---|
+                        | Metformin | treats (glucose control) | type 2 diabetes mellitus | |
+                        | **Lisinopril** | treats | hypertension | held for two days |
+
+                        Please note that doses were not changed.""",
+                        List.of(r("Metformin", "treats", "type 2 diabetes mellitus", "glucose control"),
+                                r("Lisinopril", "treats", "hypertension", "held for two days"))),
                 Arguments.of("nothing found", false,
                         "The discharge summary does not mention any relationships between medications and conditions.",
                         List.of()),

@@ -134,8 +134,23 @@ public final class RelationTask {
         String text = AnswerText.complete(reply.text(), reply.truncated());
         List<Relation> out = new ArrayList<>();
         String pendingHead = null;
+        TableColumns table = null;
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
+            if (line.length() > 2 && line.startsWith("|") && line.endsWith("|")) {
+                // a markdown table "| Item | Condition | Relation |": the first row names the columns
+                List<String> cells = TableColumns.cells(line);
+                if (cells.stream().allMatch(c -> c.matches("[:\\-\\s]*"))) {
+                    continue; // the "|---|---|" rule under the header
+                }
+                if (table == null) {
+                    table = TableColumns.fromHeader(cells);
+                } else {
+                    table.row(cells).ifPresent(r -> add(out, grounder, r[0], r[1], r[2], r[3]));
+                }
+                continue;
+            }
+            table = null;
             if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line) || AnswerText.isClosing(line)
                     || (line.endsWith(":") && line.split("\\s+").length <= 6)) {
                 continue; // "Medications and conditions:" heads a group, it relates nothing
@@ -397,5 +412,59 @@ public final class RelationTask {
         String label = hasCue ? cue.group(1).toLowerCase(Locale.ROOT) : "related to";
         return Optional.of(new Relation(a, label, b, text.replace('\n', ' ').replaceAll("\\s+", " "),
                 grounder.locateOrShorter(a), grounder.locateOrShorter(b)));
+    }
+
+    /** The roles of a markdown table's columns, read from its header row. */
+    private static final class TableColumns {
+        private static final Pattern RELATION_HEADER = Pattern.compile(
+                "(?i).*\\b(?:relation(?:ship)?|link|connection|association|how|type of|role|effect)\\b.*");
+        private static final Pattern EXPLANATION_HEADER = Pattern.compile(
+                "(?i).*\\b(?:explanation|notes?|details?|comments?|reason(?:ing)?|rationale|evidence)\\b.*");
+        private final List<Integer> items = new ArrayList<>();
+        private int relation = -1;
+        private int explanation = -1;
+
+        static List<String> cells(String line) {
+            List<String> out = new ArrayList<>();
+            for (String c : line.substring(1, line.length() - 1).split("\\|", -1)) {
+                out.add(c.replace("**", "").trim());
+            }
+            return out;
+        }
+
+        static TableColumns fromHeader(List<String> header) {
+            TableColumns t = new TableColumns();
+            for (int i = 0; i < header.size(); i++) {
+                String h = header.get(i);
+                if (t.relation < 0 && RELATION_HEADER.matcher(h).matches()) {
+                    t.relation = i;
+                } else if (t.explanation < 0 && EXPLANATION_HEADER.matcher(h).matches()) {
+                    t.explanation = i;
+                } else {
+                    t.items.add(i);
+                }
+            }
+            return t;
+        }
+
+        /** {head, relation, tail, explanation} of a data row, when it names two items. */
+        Optional<String[]> row(List<String> cells) {
+            if (items.size() < 2 || cells.size() <= Math.max(items.get(1), Math.max(relation, explanation))) {
+                return Optional.empty();
+            }
+            String head = cells.get(items.get(0));
+            String tail = cells.get(items.get(1));
+            if (head.isEmpty() || tail.isEmpty() || AnswerText.isNothingLine(head) || AnswerText.isNothingLine(tail)) {
+                return Optional.empty();
+            }
+            String rel = relation >= 0 ? cells.get(relation) : "";
+            String why = explanation >= 0 ? cells.get(explanation) : "";
+            Matcher gloss = Pattern.compile("^(.*?)\\s*\\(([^)]*)\\)\\s*$").matcher(rel);
+            if (gloss.matches() && !gloss.group(1).isEmpty()) {
+                rel = gloss.group(1); // "treats (acid suppression)": the gloss explains the relation
+                why = why.isEmpty() ? gloss.group(2) : why;
+            }
+            return Optional.of(new String[] {head, rel.isEmpty() ? "related to" : rel, tail, why});
+        }
     }
 }
