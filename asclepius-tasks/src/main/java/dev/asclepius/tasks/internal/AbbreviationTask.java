@@ -106,14 +106,14 @@ public final class AbbreviationTask {
         List<Abbreviation> out = new ArrayList<>();
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
-            if (line.contains(" | ") || line.matches("^\\|.*\\|$")) {
+            if (AnswerText.isTableRow(line)) {
                 // a table row "COPD | chronic obstructive pulmonary disease"; the header names the columns
-                String[] cells = line.replaceAll("^\\||\\|$", "").split("\\|");
-                if (cells.length < 2 || line.matches("^[|:\\-\\s]+$")
-                        || cells[0].strip().matches("(?i)abbreviations?|acronyms?|short(?: form)?|term")) {
+                List<String> cells = AnswerText.tableCells(line);
+                if (cells.size() < 2 || AnswerText.isTableRule(line)
+                        || cells.get(0).matches("(?i)abbreviations?|acronyms?|short(?: form)?|term")) {
                     continue;
                 }
-                line = cells[0].strip() + ": " + cells[1].strip();
+                line = cells.get(0) + ": " + cells.get(1);
             }
             if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line) || AnswerText.isClosing(line)) {
                 continue;

@@ -125,6 +125,27 @@ public final class AnswerText {
         return NOT_IN_NOTE.matcher(text).find() || NONE_ALONE.matcher(text.strip()).matches();
     }
 
+    private static final Pattern TABLE_RULE = Pattern.compile("^[|:\\-\\s]+$");
+
+    /** A table row: "| a | b |" (markdown) or "a | b" (plain). */
+    public static boolean isTableRow(String line) {
+        return line.contains(" | ") || line.matches("^\\|.*\\|$");
+    }
+
+    /** The rule under a table's header: "|---|:---|". */
+    public static boolean isTableRule(String line) {
+        return TABLE_RULE.matcher(line).matches();
+    }
+
+    /** A table row's cells, outer pipes removed, each stripped (empty cells kept in place). */
+    public static List<String> tableCells(String line) {
+        List<String> cells = new ArrayList<>();
+        for (String c : line.replaceAll("^\\||\\|$", "").split("\\|", -1)) {
+            cells.add(c.strip());
+        }
+        return cells;
+    }
+
     /**
      * Every sentence of the line says nothing was found. "The patient is a former smoker. There is no
      * mention of exercise." still carries an item, so it is not a nothing line.

@@ -72,7 +72,6 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
     private static final Pattern NEGATED_DETAIL = Pattern.compile("(?i)^(?:denied|denies|ruled out|negative|absent|not present|"
             + "none|excluded|not seen)\\b.*");
     private static final Pattern CAUSE = Pattern.compile("(?i)\\s+(?:secondary to|due to|caused by|complicated by)\\s+");
-    private static final Pattern TABLE_RULE = Pattern.compile("^[|:\\-\\s]+$");
     private static final String COLUMN_NAMES = "(?i)(?:medications?|drugs?|dos(?:e|age|ing)s?|frequency|route|tests?|results?|"
             + "findings?|values?|conditions?|diagnos[ie]s|procedures?|dates?|status|indications?|notes?|comments?|factors?|"
             + "details?|name|items?|lifestyle factors?)";
@@ -173,17 +172,13 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
                     continue;
                 }
             }
-            if (line.endsWith(":") || TABLE_RULE.matcher(line).matches()) {
+            if (line.endsWith(":") || AnswerText.isTableRule(line)) {
                 continue; // "Family history:" heads a group; "---|---" draws a table
             }
-            if (line.contains(" | ") || line.matches("^\\|.*\\|$")) {
+            if (AnswerText.isTableRow(line)) {
                 // a table row "Labetalol | 300 mg PO TID"; the header row names columns, not items
-                List<String> cells = new ArrayList<>();
-                for (String c : line.replaceAll("^\\||\\|$", "").split("\\|")) {
-                    if (!c.isBlank()) {
-                        cells.add(c.strip());
-                    }
-                }
+                List<String> cells = new ArrayList<>(AnswerText.tableCells(line));
+                cells.removeIf(String::isEmpty);
                 if (cells.isEmpty() || cells.stream().allMatch(c -> c.matches(COLUMN_NAMES))) {
                     continue;
                 }

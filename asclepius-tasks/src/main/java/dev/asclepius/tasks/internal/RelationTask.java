@@ -140,7 +140,7 @@ public final class RelationTask {
             if (line.length() > 2 && line.startsWith("|") && line.endsWith("|")) {
                 // a markdown table "| Item | Condition | Relation |": the first row names the columns
                 List<String> cells = TableColumns.cells(line);
-                if (cells.stream().allMatch(c -> c.matches("[:\\-\\s]*"))) {
+                if (AnswerText.isTableRule(line)) {
                     continue; // the "|---|---|" rule under the header
                 }
                 if (table == null) {
@@ -425,11 +425,7 @@ public final class RelationTask {
         private int explanation = -1;
 
         static List<String> cells(String line) {
-            List<String> out = new ArrayList<>();
-            for (String c : line.substring(1, line.length() - 1).split("\\|", -1)) {
-                out.add(c.replace("**", "").trim());
-            }
-            return out;
+            return AnswerText.tableCells(line.replace("**", ""));
         }
 
         static TableColumns fromHeader(List<String> header) {
