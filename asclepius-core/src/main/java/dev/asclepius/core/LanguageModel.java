@@ -49,6 +49,37 @@ public interface LanguageModel extends AutoCloseable {
         return results;
     }
 
+    /**
+     * Starts generating and returns at once: the future completes with the result, or fails with what
+     * {@link #generate(int[], GenerationConfig, TokenListener)} would throw. {@code cancel(true)} (or any
+     * other completion of the future, e.g. {@code orTimeout}) stops the generation at its next token and
+     * frees what it holds; one cancelled before it starts never runs. The listener is told each token in
+     * order, never concurrently, and not after the future is done (a call already under way excepted).
+     *
+     * <p>The local model runs it in its batch scheduler: a cancelled row leaves the batch at the next decode
+     * step, its KV cache is freed and the other rows go on unchanged. This default runs {@code generate} on
+     * a thread of its own and checks for cancellation between tokens (so it streams, even with
+     * {@link TokenListener#NONE}); a cancellation during the prompt takes effect at the first token.
+     */
+    default java.util.concurrent.CompletableFuture<GenerationResult> generateAsync(int[] promptIds,
+            GenerationConfig config, TokenListener listener) {
+        java.util.Objects.requireNonNull(promptIds, "promptIds");
+        java.util.Objects.requireNonNull(config, "config");
+        java.util.Objects.requireNonNull(listener, "listener");
+        return dev.asclepius.core.internal.generate.AsyncGeneration.start(listener,
+                checked -> generate(promptIds, config, checked));
+    }
+
+    /** {@link #generateAsync(int[], GenerationConfig, TokenListener)} for a text prompt (tokenized as by {@code generate}). */
+    default java.util.concurrent.CompletableFuture<GenerationResult> generateAsync(String prompt,
+            GenerationConfig config, TokenListener listener) {
+        java.util.Objects.requireNonNull(prompt, "prompt");
+        java.util.Objects.requireNonNull(config, "config");
+        java.util.Objects.requireNonNull(listener, "listener");
+        return dev.asclepius.core.internal.generate.AsyncGeneration.start(listener,
+                checked -> generate(prompt, config, checked));
+    }
+
     TextTokenizer tokenizer();
 
     ModelInfo info();

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe, with continuous batching: generations requested from several threads are decoded
  * together in one batch (a request joins a running batch at its next step when it fits, and leaves when it
  * finishes), so concurrent callers share each pass over the weights instead of waiting in line. Token
- * listeners are called on the model's generation thread. {@link #close()} during a generation makes it
+ * listeners are called off the model's generation thread, each generation's in order on a thread of its
+ * own, so a slow listener delays only its own result; {@link #generateAsync} returns a future whose
+ * {@code cancel} stops that generation at its next step. {@link #close()} during a generation makes it
  * fail with {@link ModelClosedException} at its next step, then frees the native memory.
  */
 public final class LocalModel implements LanguageModel {
@@ -185,9 +187,53 @@ public final class LocalModel implements LanguageModel {
         return (int) Math.min(Integer.MAX_VALUE, kvCacheBudget / Math.max(1, kvCacheBytes(1, tokens)));
     }
 
+    /**
+     * Starts a generation in the batch scheduler and returns at once. {@code cancel(true)} on the future (or
+     * {@code orTimeout}, or any other completion) removes the generation from the batch at its next decode
+     * step and frees its rows of the KV cache; the other rows go on and generate what they would have. One
+     * cancelled before it starts never runs. A prompt refused before any compute (empty, out of vocabulary,
+     * too long, over the KV budget) or a closed model fails the future instead of throwing.
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<GenerationResult> generateAsync(int[] promptIds,
+            GenerationConfig config, TokenListener listener) {
+        Objects.requireNonNull(promptIds, "promptIds");
+        Objects.requireNonNull(listener, "listener");
+        try {
+            return submit(List.of(promptIds), config, List.of(listener)).get(0);
+        } catch (AsclepiusException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** {@link #generateAsync(int[], GenerationConfig, TokenListener)} for a text prompt, tokenized here first. */
+    @Override
+    public java.util.concurrent.CompletableFuture<GenerationResult> generateAsync(String prompt,
+            GenerationConfig config, TokenListener listener) {
+        return generateAsync(tokenizer.encode(Objects.requireNonNull(prompt, "prompt")), config, listener);
+    }
+
     /** {@link #generateBatch(List, GenerationConfig)} streaming each prompt's text to its own listener. */
     public List<GenerationResult> generateBatch(List<int[]> prompts, GenerationConfig config,
                                                 List<TokenListener> listeners) {
+        List<java.util.concurrent.CompletableFuture<GenerationResult>> pending = submit(prompts, config, listeners);
+        List<GenerationResult> results = new java.util.ArrayList<>();
+        for (java.util.concurrent.CompletableFuture<GenerationResult> f : pending) {
+            try {
+                results.add(f.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            }
+        }
+        return results;
+    }
+
+    /** Checks a batch before any compute and queues it in the scheduler. */
+    private List<java.util.concurrent.CompletableFuture<GenerationResult>> submit(List<int[]> prompts,
+            GenerationConfig config, List<TokenListener> listeners) {
         Objects.requireNonNull(config, "config");
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
         int tokens = Math.min(info.contextLength(), longest + config.maxNewTokens());
@@ -211,20 +257,7 @@ public final class LocalModel implements LanguageModel {
         if (closed) {
             throw new ModelClosedException("This model has been closed; load it again to use it.");
         }
-        List<java.util.concurrent.CompletableFuture<GenerationResult>> pending =
-                scheduler.submit(List.copyOf(prompts), config, List.copyOf(listeners));
-        List<GenerationResult> results = new java.util.ArrayList<>();
-        for (java.util.concurrent.CompletableFuture<GenerationResult> f : pending) {
-            try {
-                results.add(f.join());
-            } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw e;
-            }
-        }
-        return results;
+        return scheduler.submit(List.copyOf(prompts), config, List.copyOf(listeners));
     }
 
     /**

@@ -9,7 +9,7 @@ import dev.asclepius.core.internal.model.KvCache;
  * prompt is template + note + question: the note's prefill, often 1,000+ tokens, is most of the work.
  *
  * <p>One entry, because a second note rarely shares more than the template with the first. Owned by the
- * generation thread only (no locking); it holds native memory, so the scheduler releases it when idle and
+ * generation thread only (no locking); it holds native memory, so {@link PrefixPolicy} releases it when idle and
  * counts it in the KV-cache budget.
  *
  * <p>The entry belongs to one cache scope ({@link dev.asclepius.core.GenerationConfig#cacheScope()}): a prompt
@@ -64,9 +64,14 @@ final class PrefixCache implements AutoCloseable {
         return kv == null ? 0 : tokens.length;
     }
 
+    /** When the entry was last stored or read ({@link System#nanoTime()} scale). */
+    long lastUsed() {
+        return lastUsed;
+    }
+
     /** Frees the entry when it has not been used for {@code idleNanos}. */
     void releaseIfIdle(long idleNanos) {
-        if (kv != null && System.nanoTime() - lastUsed > idleNanos) {
+        if (kv != null && System.nanoTime() - lastUsed >= idleNanos) {
             close();
         }
     }

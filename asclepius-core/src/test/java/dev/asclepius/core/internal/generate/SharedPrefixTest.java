@@ -17,11 +17,11 @@ class SharedPrefixTest {
 
     @Test
     void longestCommonPrefixLeavingEachPromptOneOwnToken() {
-        assertThat(Scheduler.sharedPrefix(List.of(seq(0, 20, 7, 8), seq(0, 20, 9)))).isEqualTo(20);
+        assertThat(BatchLayout.sharedPrefix(List.of(seq(0, 20, 7, 8), seq(0, 20, 9)))).isEqualTo(20);
         // One prompt is the prefix itself: its last token must still run in the batched pass.
-        assertThat(Scheduler.sharedPrefix(List.of(seq(0, 20), seq(0, 20, 5)))).isEqualTo(19);
+        assertThat(BatchLayout.sharedPrefix(List.of(seq(0, 20), seq(0, 20, 5)))).isEqualTo(19);
         // Diverging early: not worth a separate pass.
-        assertThat(Scheduler.sharedPrefix(List.of(seq(0, 5, 1, 2, 3, 4, 5, 6), seq(0, 5, 9, 9, 9, 9, 9, 9)))).isZero();
-        assertThat(Scheduler.sharedPrefix(List.of(seq(0, 30)))).isZero();
+        assertThat(BatchLayout.sharedPrefix(List.of(seq(0, 5, 1, 2, 3, 4, 5, 6), seq(0, 5, 9, 9, 9, 9, 9, 9)))).isZero();
+        assertThat(BatchLayout.sharedPrefix(List.of(seq(0, 30)))).isZero();
     }
 }
