@@ -121,6 +121,17 @@ class PrefixCacheTest {
     }
 
     @Test
+    void turningTheCacheOffFreesItsEntry() {
+        try (LocalModel own = LocalModel.load(dir)) {
+            own.generate(prompt("What medications was he started on?"), greedy(2));
+            var scheduler = Internals.scheduler(own);
+            assertThat(scheduler.cachedPrefixTokens()).isPositive();
+            scheduler.prefixCaching(false);
+            assertThat(scheduler.cachedPrefixTokens()).isZero();
+        }
+    }
+
+    @Test
     void aPromptThatSharesNothingRunsInFull() {
         cached.generate(prompt("What medications was he started on?"), greedy(4));
         int[] other = cached.tokenizer().encode("Completely different text " + "y ".repeat(70));

@@ -27,7 +27,7 @@ final class PrefixPolicy implements AutoCloseable {
         this.enabled = enabled;
     }
 
-    /** Turns caching on or off from now on; off frees the entry at the next idle moment. */
+    /** Turns caching on or off from now on (the caller frees the entry when off: {@link #releaseIfIdle}). */
     void enabled(boolean value) {
         this.enabled = value;
     }

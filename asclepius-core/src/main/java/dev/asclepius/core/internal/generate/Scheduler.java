@@ -119,12 +119,14 @@ public final class Scheduler {
     }
 
     /**
-     * Turns the prefix cache on or off from now on (off frees it at the next idle moment). Benchmarks turn
-     * it off to time prompts "without reuse".
+     * Turns the prefix cache on or off from now on (off frees its entry between two decode steps, before any
+     * task queued later). Benchmarks turn it off to time prompts "without reuse".
      */
     public void prefixCaching(boolean enabled) {
         prefixes.enabled(enabled);
-        queue.nudge();   // an idle generation thread frees the entry now rather than at its old deadline
+        if (!enabled && queue.task(prefixes::releaseIfIdle)) {   // off: the entry is freed before later tasks run
+            ensureWorker();
+        }
     }
 
     /** Tokens the prefix cache holds now (0 when empty); for tests and diagnostics. */

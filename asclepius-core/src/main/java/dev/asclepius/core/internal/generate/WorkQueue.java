@@ -46,11 +46,6 @@ final class WorkQueue {
         waiting.remove(request);
     }
 
-    /** Wakes the generation thread so that it looks at its state again (e.g. a setting changed). */
-    synchronized void nudge() {
-        notifyAll();
-    }
-
     /**
      * Generation thread: blocks until a task or a request waits, the queue closes, or {@code deadline}
      * ({@link System#nanoTime()} scale; {@code Long.MAX_VALUE}: none) passes. The thread counts as idle
