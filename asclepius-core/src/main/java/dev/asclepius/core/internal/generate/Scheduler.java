@@ -156,6 +156,14 @@ public final class Scheduler {
     /** Queues prompts that start together (one batch when the loop is idle); already validated. */
     public List<CompletableFuture<GenerationResult>> submit(List<int[]> prompts, GenerationConfig config,
                                                             List<TokenListener> listeners) {
+        if (config.isBeamSearch()) {   // the beams are the rows of their own batch: one search per task
+            BeamSearch beams = new BeamSearch(model, tokenizer, closing);
+            List<CompletableFuture<GenerationResult>> searches = java.util.stream.IntStream.range(0, prompts.size())
+                    .mapToObj(i -> CompletableFuture.supplyAsync(
+                            () -> beams.run(prompts.get(i), config, listeners.get(i)).best(), tasks::add)).toList();
+            ensureWorker();
+            return searches;
+        }
         List<Request> requests = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
             requests.add(new Request(prompts.get(i), config, listeners.get(i), new CompletableFuture<>()));
