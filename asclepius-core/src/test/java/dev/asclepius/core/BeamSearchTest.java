@@ -117,6 +117,35 @@ class BeamSearchTest {
         assertThat(rulesDiffer).isGreaterThanOrEqualTo(3);
     }
 
+    @Test
+    void anEndTokenRankedBelowTheBeamWidthDoesNotFinishAHypothesis() {
+        // The likeliest and the 3rd likeliest first tokens as stop tokens, 2 beams: the first candidate ends a
+        // hypothesis, so the candidates are read past rank 1, and the one at rank 2 is skipped as HF skips an
+        // end token outside the top N (neither a hypothesis nor a beam).
+        List<Integer> prompt = new ArrayList<>();
+        for (int id : PROMPT) {
+            prompt.add(id);
+        }
+        double[] first = reference.nextLogProbs(prompt);
+        List<Integer> byProbability = new ArrayList<>();
+        for (int v = 0; v < first.length; v++) {
+            byProbability.add(v);
+        }
+        byProbability.sort((a, b) -> Double.compare(first[b], first[a]));
+        Set<Integer> lowStops = Set.of(byProbability.get(0), byProbability.get(2));
+        Set<Integer> ends = new HashSet<>(lowStops);
+        ends.add(model.tokenizer().eosId());
+        for (EarlyStopping early : EarlyStopping.values()) {
+            GenerationConfig config = beams(2, 1f, early).stopTokenIds(lowStops).build();
+            List<ReferenceBeamSearch.Hypothesis> expected = reference.search(PROMPT, 2, 1f, hf(early), NEW_TOKENS, ends);
+            List<BeamHypothesis> actual = model.beamSearch(PROMPT, config).hypotheses();
+            assertThat(actual.stream().map(BeamHypothesis::tokenIds).toList()).as(early.name())
+                    .isEqualTo(expected.stream().map(ReferenceBeamSearch.Hypothesis::tokens).toList());
+            assertThat(actual.stream().map(BeamHypothesis::tokenIds).toList()).as("ends at rank 2 finish nothing")
+                    .doesNotContain(List.of(byProbability.get(2)));
+        }
+    }
+
     private static String hf(EarlyStopping early) {
         return switch (early) {
             case WHEN_FULL -> "true";
