@@ -23,6 +23,17 @@ import java.util.Set;
  *                          (and how fast it runs) says nothing about another scope's prompts. "" (the default)
  *                          is the one shared scope. A server sets one per API key (plus the caller's
  *                          {@code cache_salt}); {@code RemoteModel} sends a non-empty scope as {@code cache_salt}.
+ * @param numBeams          beam search width; 1 (the default) is plain decoding. With more, the beams run as rows of one
+ *                          batch and the result is the best-scoring hypothesis, as HF transformers' {@code generate}
+ *                          with {@code num_beams} (the Asclepius authors evaluated with 5): greedy beam search when
+ *                          {@code temperature} is 0, beam sampling (HF {@code do_sample=True}) otherwise. Stop tokens
+ *                          end hypotheses like the EOS token; stop strings are refused (a hypothesis's text is final
+ *                          only when the search ends); a {@link TokenListener} is told the best hypothesis's text
+ *                          after the search, token by token. See docs/generation.md.
+ * @param lengthPenalty     beam search only: a finished hypothesis scores {@code sum of log-probabilities / length^lengthPenalty}
+ *                          (length in tokens, prompt included, EOS excluded, as HF transformers up to 4.34); &gt; 0
+ *                          favours longer answers, &lt; 0 shorter ones. Default 1
+ * @param earlyStopping     beam search only: when to stop (HF {@code early_stopping}); default {@link EarlyStopping#HEURISTIC}
  */
 public record GenerationConfig(
         int maxNewTokens,
@@ -34,13 +45,19 @@ public record GenerationConfig(
         Set<Integer> stopTokenIds,
         List<String> stopStrings,
         boolean ignoreEos,
-        String cacheScope) {
+        String cacheScope,
+        int numBeams,
+        float lengthPenalty,
+        EarlyStopping earlyStopping) {
 
     public static final int DEFAULT_MAX_NEW_TOKENS = 400;
+    /** Widest beam search accepted: each beam is a row of the KV cache and of every decode step. */
+    public static final int MAX_BEAMS = 64;
 
     public GenerationConfig {
         Objects.requireNonNull(seed, "seed");
         Objects.requireNonNull(cacheScope, "cacheScope (use \"\" for the shared scope)");
+        Objects.requireNonNull(earlyStopping, "earlyStopping (default EarlyStopping.HEURISTIC)");
         stopTokenIds = Set.copyOf(stopTokenIds);
         stopStrings = List.copyOf(stopStrings);
         if (maxNewTokens <= 0) {
@@ -63,6 +80,24 @@ public record GenerationConfig(
                 throw new InvalidInputException("stop strings must not be empty");
             }
         }
+        if (numBeams < 1 || numBeams > MAX_BEAMS) {
+            throw new InvalidInputException("numBeams must be between 1 (no beam search) and " + MAX_BEAMS
+                    + ", got " + numBeams);
+        }
+        if (!Float.isFinite(lengthPenalty)) {
+            throw new InvalidInputException("lengthPenalty must be a finite number (1 = score per token), got " + lengthPenalty);
+        }
+        if (numBeams > 1 && !stopStrings.isEmpty()) {
+            // A beam's text changes hypothesis at every step; cutting it at a string would need a stop rule HF
+            // beam search does not define. Stop tokens work: they end a hypothesis like EOS.
+            throw new InvalidInputException("stop strings cannot be combined with beam search (numBeams " + numBeams
+                    + "): use stopTokenIds, or numBeams 1");
+        }
+    }
+
+    /** Whether this is a beam search ({@code numBeams > 1}). */
+    public boolean isBeamSearch() {
+        return numBeams > 1;
     }
 
     /** Greedy decoding, 400 new tokens, no extra stops. */
@@ -77,7 +112,8 @@ public record GenerationConfig(
     public Builder toBuilder() {
         return new Builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
                 .repetitionPenalty(repetitionPenalty).seed(seed).stopTokenIds(stopTokenIds).stopStrings(stopStrings)
-                .ignoreEos(ignoreEos).cacheScope(cacheScope);
+                .ignoreEos(ignoreEos).cacheScope(cacheScope).numBeams(numBeams).lengthPenalty(lengthPenalty)
+                .earlyStopping(earlyStopping);
     }
 
     public boolean isGreedy() {
@@ -96,6 +132,9 @@ public record GenerationConfig(
         private List<String> stopStrings = List.of();
         private boolean ignoreEos;
         private String cacheScope = "";
+        private int numBeams = 1;
+        private float lengthPenalty = 1f;
+        private EarlyStopping earlyStopping = EarlyStopping.HEURISTIC;
 
         private Builder() {
         }
@@ -156,9 +195,27 @@ public record GenerationConfig(
             return this;
         }
 
+        /** Beam search width; 1 (default) is no beam search. See {@link GenerationConfig#numBeams()}. */
+        public Builder numBeams(int value) {
+            this.numBeams = value;
+            return this;
+        }
+
+        /** Beam search length penalty exponent; default 1. See {@link GenerationConfig#lengthPenalty()}. */
+        public Builder lengthPenalty(float value) {
+            this.lengthPenalty = value;
+            return this;
+        }
+
+        /** When beam search stops; default {@link EarlyStopping#HEURISTIC} (HF's {@code early_stopping=False}). */
+        public Builder earlyStopping(EarlyStopping value) {
+            this.earlyStopping = Objects.requireNonNull(value, "earlyStopping");
+            return this;
+        }
+
         public GenerationConfig build() {
             return new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, seed,
-                    stopTokenIds, stopStrings, ignoreEos, cacheScope);
+                    stopTokenIds, stopStrings, ignoreEos, cacheScope, numBeams, lengthPenalty, earlyStopping);
         }
     }
 }

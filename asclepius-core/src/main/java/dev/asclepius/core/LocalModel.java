@@ -234,15 +234,22 @@ public final class LocalModel implements LanguageModel {
     /** Checks a batch before any compute and queues it in the scheduler. */
     private List<java.util.concurrent.CompletableFuture<GenerationResult>> submit(List<int[]> prompts,
             GenerationConfig config, List<TokenListener> listeners) {
+        checkBatch(prompts, config, listeners);
+        return scheduler.submit(List.copyOf(prompts), config, List.copyOf(listeners));
+    }
+
+    /** Refuses, before any compute, a batch that is empty, malformed or over the KV cache budget. */
+    private void checkBatch(List<int[]> prompts, GenerationConfig config, List<TokenListener> listeners) {
         Objects.requireNonNull(config, "config");
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
         int tokens = Math.min(info.contextLength(), longest + config.maxNewTokens());
-        if (prompts.size() > maxSequences(tokens)) {
+        int rows = config.isBeamSearch() ? config.numBeams() : prompts.size();   // prompts' beam searches run one by one
+        if (rows > maxSequences(tokens)) {
             throw new InvalidInputException(String.format(java.util.Locale.ROOT,
                     "A batch of %d sequences of up to %d tokens needs %.1f MB of KV cache, over this model's budget of "
-                    + "%.1f MB (LocalModel.Builder.kvCacheBudget): at most %d fit. Split the batch or lower maxNewTokens.",
-                    prompts.size(), tokens, kvCacheBytes(prompts.size(), tokens) / 1e6, kvCacheBudget / 1e6,
-                    maxSequences(tokens)));
+                    + "%.1f MB (LocalModel.Builder.kvCacheBudget): at most %d fit. Split the batch, lower maxNewTokens%s.",
+                    rows, tokens, kvCacheBytes(rows, tokens) / 1e6, kvCacheBudget / 1e6,
+                    maxSequences(tokens), config.isBeamSearch() ? " or numBeams (each beam is a sequence)" : ""));
         }
         if (prompts.isEmpty()) {
             throw new InvalidInputException("The batch is empty: pass at least one prompt.");
@@ -257,7 +264,21 @@ public final class LocalModel implements LanguageModel {
         if (closed) {
             throw new ModelClosedException("This model has been closed; load it again to use it.");
         }
-        return scheduler.submit(List.copyOf(prompts), config, List.copyOf(listeners));
+    }
+
+    /**
+     * Beam search for one prompt ({@code config.numBeams() > 1}), with every hypothesis the search kept and its
+     * score; {@link #generate} returns only {@link BeamSearchResult#best()}. Runs on the generation thread
+     * between the decode steps of other generations, which wait while it runs.
+     */
+    public BeamSearchResult beamSearch(int[] promptIds, GenerationConfig config) {
+        if (!config.isBeamSearch()) {
+            throw new InvalidInputException("beamSearch needs numBeams > 1 (GenerationConfig.Builder.numBeams), got "
+                    + config.numBeams() + "; use generate for numBeams 1.");
+        }
+        checkBatch(List.of(promptIds), config, List.of(TokenListener.NONE));
+        return scheduler.call(() -> new dev.asclepius.core.internal.generate.BeamSearch(model, tokenizer, () -> closed)
+                .run(promptIds, config, TokenListener.NONE));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.asclepius.cli;
 
 import com.google.gson.JsonObject;
+import dev.asclepius.core.EarlyStopping;
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.GenerationResult;
 import dev.asclepius.core.InvalidInputException;
@@ -85,6 +86,19 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop string (repeatable).")
     String[] stop = new String[0];
 
+    @Option(names = "--num-beams", defaultValue = "1", paramLabel = "N",
+            description = "Beam search over N beams, as the Asclepius authors evaluated (HF num_beams=5); with --temperature > 0 "
+                    + "beam sampling. Prints the best hypothesis once the search ends; local models only (default: ${DEFAULT-VALUE}).")
+    int numBeams;
+
+    @Option(names = "--length-penalty", defaultValue = "1", paramLabel = "L",
+            description = "Beam search: a hypothesis scores log-probability / length^L; > 0 favours longer answers (default: ${DEFAULT-VALUE}).")
+    float lengthPenalty;
+
+    @Option(names = "--early-stopping", defaultValue = "false", paramLabel = "true|false|never",
+            description = "Beam search stopping rule, as HF's early_stopping (default: ${DEFAULT-VALUE}).")
+    String earlyStopping;
+
     @Option(names = "--json", description = "Print one JSON object instead of streaming text.")
     boolean json;
 
@@ -94,7 +108,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         GenerationConfig.Builder config = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature)
-                .topK(topK).topP(topP).repetitionPenalty(repetitionPenalty).stopStrings(Arrays.asList(stop));
+                .topK(topK).topP(topP).repetitionPenalty(repetitionPenalty).stopStrings(Arrays.asList(stop))
+                .numBeams(numBeams).lengthPenalty(lengthPenalty);
+        try {
+            config.earlyStopping(EarlyStopping.parse(earlyStopping));
+        } catch (InvalidInputException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), OptionErrors.withOptionNames(e.getMessage()), e);
+        }
         if (seed != null) {
             config.seed(seed);
         }
@@ -103,6 +123,10 @@ final class GenerateCommand implements Callable<Integer> {
         // What the user typed is checked (and the note read) before the model loads: seconds to minutes.
         int[] givenIds = input.promptIds != null ? parsePromptIds(input.promptIds) : null;
         String noteText = input.note != null ? Files.readString(input.note.note, StandardCharsets.UTF_8) : null;
+        if (generation.isBeamSearch() && modelOptions.gguf()) {
+            throw new InvalidInputException("--num-beams needs the DJL engine (a model folder or hub id): "
+                    + "llama.cpp's binding has no beam search here");
+        }
         try (LanguageModel model = modelOptions.loadAny()) {
             int[] ids = givenIds != null ? givenIds : input.prompt != null ? model.tokenizer().encode(input.prompt)
                     : model.tokenizer().encode(input.note.template.format(noteText, input.note.instruction));

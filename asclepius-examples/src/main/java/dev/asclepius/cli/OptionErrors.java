@@ -13,15 +13,18 @@ import picocli.CommandLine.ParameterException;
  */
 final class OptionErrors {
     /** Library field name (as messages start) to the program's option. */
-    private static final Map<String, String> OPTIONS = Map.of(
-            "maxNewTokens", "--max-new-tokens",
-            "temperature", "--temperature",
-            "topK", "--top-k",
-            "topP", "--top-p",
-            "repetitionPenalty", "--repetition-penalty",
-            "stop strings", "--stop values",
-            "threads", "--threads",
-            "decodeThreads", "--decode-threads");
+    private static final Map<String, String> OPTIONS = Map.ofEntries(
+            Map.entry("maxNewTokens", "--max-new-tokens"),
+            Map.entry("temperature", "--temperature"),
+            Map.entry("topK", "--top-k"),
+            Map.entry("topP", "--top-p"),
+            Map.entry("repetitionPenalty", "--repetition-penalty"),
+            Map.entry("stop strings", "--stop values"),
+            Map.entry("threads", "--threads"),
+            Map.entry("decodeThreads", "--decode-threads"),
+            Map.entry("numBeams", "--num-beams"),
+            Map.entry("lengthPenalty", "--length-penalty"),
+            Map.entry("early stopping", "--early-stopping"));
 
     private OptionErrors() {
     }

@@ -50,13 +50,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", defaultValue = "400", paramLabel = "N", description = "Token budget per question (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
+    @Option(names = "--num-beams", defaultValue = "1", paramLabel = "N",
+            description = "Beam search over N beams per question, as the authors evaluated (HF num_beams=5); local DJL models "
+                    + "only (default: ${DEFAULT-VALUE}).")
+    int numBeams;
+
     @Override
     public Integer call() {
         // Check everything the user typed before the model loads (seconds to minutes for a 7B model).
         Task task = taskOptions.parsedTask();
         checkFocus(task);
         ClinicalNote note = taskOptions.readNote();
-        GenerationConfig generation = OptionErrors.build(spec, GenerationConfig.builder().maxNewTokens(maxNewTokens));
+        GenerationConfig generation = OptionErrors.build(spec, GenerationConfig.builder().maxNewTokens(maxNewTokens)
+                .numBeams(numBeams));
+        if (generation.isBeamSearch() && (remote != null || modelOptions.gguf())) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--num-beams runs on the DJL engine (a model"
+                    + " folder or hub id): neither an OpenAI-compatible server nor llama.cpp is asked for beams here");
+        }
         TaskResult<?> result;
         // Remote requests stream, so each answer's time splits into prefill (to the first chunk) and decode;
         // token counts come from the server's usage.

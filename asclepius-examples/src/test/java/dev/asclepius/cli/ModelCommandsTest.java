@@ -62,6 +62,37 @@ class ModelCommandsTest {
     }
 
     @Test
+    void generateWithBeamsPrintsTheBestHypothesisOfTheLibrarysBeamSearch() {
+        String prompt = "The patient was admitted with";
+        Cli cli = Cli.run("generate", "--model", model.toString(), "--prompt", prompt, "--max-new-tokens", "4",
+                "--num-beams", "3", "--length-penalty", "0.5", "--early-stopping", "never", "--json");
+        assertThat(cli.exitCode()).as(cli.toString()).isZero();
+        JsonObject o = JsonParser.parseString(cli.out()).getAsJsonObject();
+        try (LocalModel local = LocalModel.load(model)) {
+            var expected = local.beamSearch(local.tokenizer().encode(prompt), dev.asclepius.core.GenerationConfig.builder()
+                    .maxNewTokens(4).numBeams(3).lengthPenalty(0.5f).earlyStopping(dev.asclepius.core.EarlyStopping.NEVER)
+                    .build()).best();
+            assertThat(Json.GSON.fromJson(o.getAsJsonArray("token_ids"), int[].class))
+                    .containsExactly(expected.tokenIds().stream().mapToInt(i -> i).toArray());
+            assertThat(o.get("text").getAsString()).isEqualTo(expected.text());
+        }
+    }
+
+    @Test
+    void badBeamOptionsAreUsageErrorsNamingTheOption() {
+        Cli early = Cli.run("generate", "--model", model.toString(), "--prompt", "x", "--num-beams", "2",
+                "--early-stopping", "sometimes");
+        assertThat(early.exitCode()).isEqualTo(2);
+        assertThat(early.err()).contains("--early-stopping must be true, false or never");
+        Cli zero = Cli.run("generate", "--model", model.toString(), "--prompt", "x", "--num-beams", "0");
+        assertThat(zero.exitCode()).isEqualTo(2);
+        assertThat(zero.err()).contains("--num-beams must be between 1");
+        Cli stop = Cli.run("generate", "--model", model.toString(), "--prompt", "x", "--num-beams", "2", "--stop", "###");
+        assertThat(stop.exitCode()).isEqualTo(2);
+        assertThat(stop.err()).contains("--stop values cannot be combined with beam search");
+    }
+
+    @Test
     void generateWritesTheLastPositionLogitsAsNpy() throws IOException {
         Path npy = tmp.resolve("out/logits.npy");
         String prompt = "Discharge diagnosis: pneumonia.";

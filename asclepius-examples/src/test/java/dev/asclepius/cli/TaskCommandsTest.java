@@ -192,6 +192,20 @@ class TaskCommandsTest {
     }
 
     @Test
+    void runWithBeamsAnswersEveryQuestionAndRefusesAServer() {
+        Cli cli = Cli.run("run", "--model", model.toString(), "--task", "ask", "--question", "Which antibiotics were given?",
+                "--note", note.toString(), "--max-new-tokens", "3", "--num-beams", "2", "--json");
+        assertThat(cli.exitCode()).as(cli.toString()).isZero();
+        JsonObject o = JsonParser.parseString(cli.out()).getAsJsonObject();
+        assertThat(o.getAsJsonArray("raw_responses")).hasSize(1);
+        assertThat(o.get("generated_tokens").getAsInt()).isBetween(1, 3);
+        Cli remote = Cli.run("run", "--model", "m", "--remote", "http://127.0.0.1:9", "--task", "ask", "--question", "x",
+                "--note", note.toString(), "--num-beams", "2");
+        assertThat(remote.exitCode()).isEqualTo(2);
+        assertThat(remote.err()).contains("--num-beams runs on the DJL engine");
+    }
+
+    @Test
     void runFocusedRelationSendsThePairQuestion() {
         Cli cli = Cli.run("run", "--model", model.toString(), "--task", "relations", "--focus", "metformin", "--focus", "DM2",
                 "--note", note.toString(), "--max-new-tokens", "2", "--json");

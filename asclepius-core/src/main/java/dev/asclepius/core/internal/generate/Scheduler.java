@@ -33,6 +33,7 @@ public final class Scheduler {
     private final BatchPlanner planner;
     private final PrefixPolicy prefixes;
     private final Prefill prefill;
+    private final BeamSearch beams;
     private final WorkQueue queue = new WorkQueue();
     private final Counters counters = new Counters();
     private Thread worker;   // guarded by this
@@ -52,6 +53,32 @@ public final class Scheduler {
         this.planner = new BatchPlanner(model, maxBatch, rowsThatFit, kvBudget);
         this.prefixes = new PrefixPolicy(model, planner, prefixCaching);
         this.prefill = new Prefill(engine, prefixes, tokenizer);
+        this.beams = new BeamSearch(model, tokenizer, closing);
+    }
+
+    /**
+     * Queues one beam search as a task of the generation thread (under the engine lock, between other
+     * batches' steps). A future completed before the task starts (cancelled) skips the search; a running
+     * search is not interrupted.
+     */
+    private CompletableFuture<GenerationResult> beamSearch(int[] prompt, GenerationConfig config, TokenListener listener) {
+        CompletableFuture<GenerationResult> result = new CompletableFuture<>();
+        Runnable task = () -> {
+            if (result.isDone()) {
+                return;
+            }
+            try {
+                result.complete(beams.run(prompt, config, listener).best());
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        };
+        if (queue.task(task)) {
+            ensureWorker();
+        } else {
+            result.completeExceptionally(new ModelClosedException("The model was closed before this generation started."));
+        }
+        return result;
     }
 
     /**
@@ -61,6 +88,10 @@ public final class Scheduler {
      */
     public List<CompletableFuture<GenerationResult>> submit(List<int[]> prompts, GenerationConfig config,
                                                             List<TokenListener> listeners) {
+        if (config.isBeamSearch()) {   // the beams are the rows of their own batch: one search per prompt
+            return java.util.stream.IntStream.range(0, prompts.size())
+                    .mapToObj(i -> beamSearch(prompts.get(i), config, listeners.get(i))).toList();
+        }
         List<Request> requests = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
             Request request = new Request(prompts.get(i), config,

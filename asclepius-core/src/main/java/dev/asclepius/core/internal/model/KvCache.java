@@ -88,6 +88,21 @@ public final class KvCache implements AutoCloseable {
         if (rows.length == batch) {
             return;
         }
+        reorderRows(rows);
+    }
+
+    /**
+     * Makes row j a copy of old row {@code rows[j]}; rows may repeat or go (beam search: each beam continues
+     * one of the previous beams, several may continue the same one).
+     */
+    public void reorderRows(long[] rows) {
+        boolean same = rows.length == batch;
+        for (int j = 0; same && j < rows.length; j++) {
+            same = rows[j] == j;
+        }
+        if (same) {
+            return;
+        }
         try (NDArray index = manager.create(rows)) {
             for (int i = 0; i < keys.length; i++) {
                 keys[i] = replace(keys[i], keys[i].get(index));
