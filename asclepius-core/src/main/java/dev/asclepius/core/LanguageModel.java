@@ -51,6 +51,7 @@ public interface LanguageModel extends AutoCloseable {
 
     TextTokenizer tokenizer();
 
+    /** What is known about the model; facts it cannot know (a remote model's shape) are absent, not zero. */
     ModelInfo info();
 
     @Override

@@ -1,9 +1,7 @@
 package dev.asclepius.core.remote;
 
 import dev.asclepius.core.AsclepiusException;
-import dev.asclepius.core.ComputeType;
 import dev.asclepius.core.ContextLengthExceededException;
-import dev.asclepius.core.Device;
 import dev.asclepius.core.FinishReason;
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.GenerationResult;
@@ -28,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -136,9 +135,8 @@ public final class RemoteModel implements LanguageModel {
         this.transport = new CompletionTransport(completionsUri, modelName, apiKey, b.connectTimeout, b.requestTimeout,
                 retry, this::ensureOpen);
         this.reader = new CompletionReader(completionsUri, tokenizer);
-        int vocab = tokenizer.map(TextTokenizer::vocabSize).orElse(0);
-        this.info = new ModelInfo(Path.of(modelName), "remote", 0, 0, 0, 0, 0, vocab, contextLength, 0,
-                Device.cpu(), ComputeType.F32);
+        this.info = ModelInfo.remote(completionsUri, modelName,
+                tokenizer.map(t -> OptionalInt.of(t.vocabSize())).orElse(OptionalInt.empty()), contextLength);
     }
 
     /** A model named {@code modelName} (as the server knows it) at {@code baseUri} ({@code http://host:port}). */
@@ -218,8 +216,9 @@ public final class RemoteModel implements LanguageModel {
     }
 
     /**
-     * What is known locally: source is the model name, type {@code remote}, the context length from the
-     * builder, the vocabulary size from the local tokenizer (0 without one); the shape fields are 0.
+     * What is known locally: the source is the endpoint and model name ({@link dev.asclepius.core.ModelSource.Remote}),
+     * type {@code remote}, the context length from the builder, the vocabulary size from the local tokenizer (absent
+     * without one); shape, device and compute type are absent (the server knows them, this client does not).
      */
     @Override
     public ModelInfo info() {
