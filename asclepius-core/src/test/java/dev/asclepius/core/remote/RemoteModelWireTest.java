@@ -13,6 +13,8 @@ import dev.asclepius.core.FinishReason;
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.GenerationResult;
 import dev.asclepius.core.ModelClosedException;
+import dev.asclepius.core.ModelInfo;
+import dev.asclepius.core.ModelSource;
 import dev.asclepius.core.TokenListener;
 import java.io.IOException;
 import java.io.InputStream;
@@ -278,6 +280,7 @@ class RemoteModelWireTest {
                     .isInstanceOfSatisfying(RemoteBadRequestException.class, e -> {
                         assertThat(e.status()).isEqualTo(400);
                         assertThat(e.isRetryable()).isFalse();
+                        assertThat(e.param()).contains("temperature");
                     })
                     .hasMessageContaining("HTTP 400").hasMessageContaining("temperature must be non-negative");
         }
@@ -422,7 +425,10 @@ class RemoteModelWireTest {
             assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
                     .isInstanceOfSatisfying(RemoteAuthenticationException.class, e -> assertThat(e.isRetryable()).isFalse());
             assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
-                    .isInstanceOfSatisfying(RemoteBadRequestException.class, e -> assertThat(e.status()).isEqualTo(422))
+                    .isInstanceOfSatisfying(RemoteBadRequestException.class, e -> {
+                        assertThat(e.status()).isEqualTo(422);
+                        assertThat(e.param()).isEmpty();
+                    })
                     .hasMessageContaining("top_p must be in (0, 1]");
         }
         assertThat(seen).as("no 4xx is retried").hasSize(3);
@@ -496,8 +502,15 @@ class RemoteModelWireTest {
     @Test
     void remoteInfoIsHonest() {
         try (RemoteModel model = client().contextLength(4096).build()) {
-            assertThat(model.info().contextLength()).isEqualTo(4096);
-            assertThat(model.info().modelType()).isEqualTo("remote");
+            ModelInfo info = model.info();
+            assertThat(info.contextLength()).isEqualTo(4096);
+            assertThat(info.modelType()).isEqualTo("remote");
+            assertThat(info.source()).isEqualTo(new ModelSource.Remote(model.completionsUri(), MODEL));
+            assertThat(info.source().name()).isEqualTo(MODEL);
+            assertThat(info.shape()).as("the server knows its shape, this client does not").isEmpty();
+            assertThat(info.vocabSize()).as("no local tokenizer").isEmpty();
+            assertThat(info.device()).isEmpty();
+            assertThat(info.computeType()).isEmpty();
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.asclepius.core.AsclepiusException;
 import dev.asclepius.core.ContextLengthExceededException;
 import dev.asclepius.core.RemoteException;
 import dev.asclepius.core.internal.wire.CompletionCodec;
+import dev.asclepius.core.internal.wire.ErrorBody;
 import dev.asclepius.core.internal.wire.RetryPolicy;
 import dev.asclepius.core.internal.wire.WireException;
 import dev.asclepius.core.remote.RemoteAuthenticationException;
@@ -118,8 +119,11 @@ public final class CompletionTransport {
             }
         }
         String message;
+        Optional<String> param = Optional.empty();
         try (InputStream in = response.body()) {
-            message = CompletionCodec.errorMessage(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            String errorBody = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            message = CompletionCodec.errorMessage(errorBody);
+            param = CompletionCodec.readError(errorBody).flatMap(ErrorBody::param);
         } catch (IOException e) {
             message = "(the error body could not be read: " + e + ")";
         }
@@ -127,7 +131,7 @@ public final class CompletionTransport {
             throw new RetryPolicy.Retry("HTTP " + status + (message.isEmpty() ? "" : ": " + message), status,
                     response.headers().firstValue("Retry-After").flatMap(retry::retryAfter), null);
         }
-        throw clientError(status, message);
+        throw clientError(status, message, param);
     }
 
     private RuntimeException gaveUp(int attempts, RetryPolicy.Retry last) {
@@ -145,7 +149,7 @@ public final class CompletionTransport {
         return new RemoteServerException(text + ". Check the server's log; try again later", uri, status, last.getCause());
     }
 
-    private RuntimeException clientError(int status, String message) {
+    private RuntimeException clientError(int status, String message, Optional<String> param) {
         String server = message.isEmpty() ? "(no message)" : message;
         if (status == 401 || status == 403) {
             return new RemoteAuthenticationException("The server at " + uri + " rejected the API key (HTTP " + status
@@ -165,6 +169,6 @@ public final class CompletionTransport {
         }
         return new RemoteBadRequestException("The server at " + uri + " refused the request (HTTP " + status + "): "
                 + server + ". Change the setting it names; sending the same request again will not help.", uri, status,
-                null);
+                param);
     }
 }
