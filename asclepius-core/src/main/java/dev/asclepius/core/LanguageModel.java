@@ -82,6 +82,7 @@ public interface LanguageModel extends AutoCloseable {
 
     TextTokenizer tokenizer();
 
+    /** What is known about the model; facts it cannot know (a remote model's shape) are absent, not zero. */
     ModelInfo info();
 
     @Override

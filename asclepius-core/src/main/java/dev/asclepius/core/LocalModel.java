@@ -104,9 +104,9 @@ public final class LocalModel implements LanguageModel {
         int prefillThreads = b.threads.orElse(PyTorchRuntime.threads());
         this.scheduler = new Scheduler(model, tokenizer, lock, () -> closed, MAX_BATCH, this::maxSequences,
                 kvCacheBudget, b.prefixCache, prefillThreads, b.decodeThreads.orElse(prefillThreads));
-        this.info = new ModelInfo(dir, config.modelType(), config.layers(), config.hiddenSize(), config.heads(),
-                config.kvHeads(), config.intermediateSize(), config.vocabSize(), config.contextLength(),
-                config.parameters(), b.device, computeType);
+        this.info = ModelInfo.local(dir, config.modelType(), new ModelShape(config.layers(), config.hiddenSize(),
+                config.heads(), config.kvHeads(), config.intermediateSize(), config.parameters()), config.vocabSize(),
+                config.contextLength(), b.device, computeType);
         LOG.info("Loaded {} ({} layers, {} params, {}) on {} as {} in {} ms", dir.getFileName(), config.layers(),
                 config.parameters(), format, b.device, computeType, (System.nanoTime() - started) / 1_000_000);
     }

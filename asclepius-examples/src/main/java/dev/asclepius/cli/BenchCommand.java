@@ -109,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
             return ggufBench(out);
         }
         try (LocalModel model = modelOptions.load()) {
-            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize());
+            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize().orElseThrow());
             int threads = PyTorchRuntime.threads();
             int decodeThreads = modelOptions.decodeThreads != null ? modelOptions.decodeThreads : threads;
             EngineBench.Report r = EngineBench.run(model, prompt, newTokens, warmup, repeat, threads, decodeThreads,
@@ -156,7 +156,7 @@ final class BenchCommand implements Callable<Integer> {
     private int batches() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         try (LocalModel model = modelOptions.load()) {
-            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize());
+            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize().orElseThrow());
             java.util.List<EngineBench.BatchReport> reports = new java.util.ArrayList<>();
             for (int b : batch) {
                 if (b < 1) {
@@ -255,7 +255,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (LocalModel model = modelOptions.load()) {
-            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize());
+            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize().orElseThrow());
             int every = Math.max(1, soak / 10);
             List<Map<String, Object>> samples = new ArrayList<>();
             if (!json) {
@@ -333,7 +333,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new InvalidInputException("--repeat must be >= 1, --warmup >= 0 and --new-tokens >= 2.");
         }
         try (dev.asclepius.core.LanguageModel model = modelOptions.loadAny()) {
-            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize());
+            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize()
+                    .orElseThrow(() -> new InvalidInputException("The model's vocabulary size is unknown (a remote model "
+                            + "without a local tokenizer): pass --prompt-ids-file")));
             dev.asclepius.core.GenerationConfig config = dev.asclepius.core.GenerationConfig.builder()
                     .maxNewTokens(newTokens).ignoreEos(true).build();
             // the backend keeps the last prompt's cache; vary the first token after BOS so every run computes its prompt

@@ -53,8 +53,8 @@ final class DemoCommand implements Callable<Integer> {
             try (LocalModel model = LocalModel.load(dir)) {
                 String prompt = PromptTemplate.INFERENCE.format(NOTE, INSTRUCTION);
                 int[] ids = model.tokenizer().encode(prompt);
-                out.printf("Loaded on %s (%s). Prompt: %d tokens. Instruction: %s%n%nStreaming %d tokens:%n", model.info().device(),
-                        model.info().computeType(), ids.length, INSTRUCTION, maxNewTokens);
+                out.printf("Loaded on %s (%s). Prompt: %d tokens. Instruction: %s%n%nStreaming %d tokens:%n", model.info().device().orElseThrow(),
+                        model.info().computeType().orElseThrow(), ids.length, INSTRUCTION, maxNewTokens);
                 GenerationResult result = model.generate(ids, generation,
                         (delta, id) -> {
                             out.print(delta);

@@ -240,7 +240,7 @@ class ModelCommandsTest {
         assertThat(out.resolve("config.json")).exists();
         assertThat(out.resolve("tokenizer.json")).exists();
         try (LocalModel loaded = LocalModel.load(out)) {
-            assertThat(loaded.info().vocabSize()).isEqualTo(32000);
+            assertThat(loaded.info().vocabSize()).hasValue(32000);
         }
     }
 

@@ -17,6 +17,7 @@ import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.LanguageModel;
 import dev.asclepius.core.ModelClosedException;
 import dev.asclepius.core.ModelInfo;
+import dev.asclepius.core.ModelShape;
 import dev.asclepius.core.TextTokenizer;
 import dev.asclepius.core.TokenListener;
 import dev.asclepius.core.hub.HubModels;
@@ -98,8 +99,8 @@ public final class LlamaCppModel implements LanguageModel {
         long kvHeads = gguf.integer("llama.attention.head_count_kv").orElse(heads);
         long inter = gguf.integer("llama.feed_forward_length").orElse(0L);
         long params2 = gguf.tensors().stream().mapToLong(GgufFile.TensorInfo::elements).sum();
-        this.info = new ModelInfo(file, "llama", (int) layers, (int) hidden, (int) heads, (int) kvHeads, (int) inter,
-                tokenizer.vocabSize(), contextLength, params2, Device.cpu(), ComputeType.F32);
+        this.info = ModelInfo.local(file, "llama", new ModelShape((int) layers, (int) hidden, (int) heads, (int) kvHeads,
+                (int) inter, params2), tokenizer.vocabSize(), contextLength, Device.cpu(), ComputeType.F32);
     }
 
     public static Builder builder(Path ggufFile) {

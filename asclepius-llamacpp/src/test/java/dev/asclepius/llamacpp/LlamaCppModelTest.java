@@ -219,8 +219,8 @@ class LlamaCppModelTest {
             assertThat(cpp.tokenizer().bosId()).isEqualTo(1);
             assertThat(cpp.tokenizer().eosId()).isEqualTo(2);
             assertThat(cpp.tokenizer().vocabSize()).isEqualTo(32000);
-            assertThat(cpp.info().layers()).isEqualTo(SPEC.layers());
-            assertThat(cpp.info().kvHeads()).isEqualTo(SPEC.kvHeads());
+            assertThat(cpp.info().shape().orElseThrow().layers()).isEqualTo(SPEC.layers());
+            assertThat(cpp.info().shape().orElseThrow().kvHeads()).isEqualTo(SPEC.kvHeads());
             GenerationResult a = cpp.generate(PROMPT, sample);
             GenerationResult b = cpp.generate(PROMPT, sample);
             GenerationResult other = cpp.generate(PROMPT, sample.toBuilder().seed(99).build());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asclepius.core.InvalidInputException;
+import dev.asclepius.core.ModelSource;
 import dev.asclepius.core.hub.DownloadListener;
 import dev.asclepius.core.hub.HubModels;
 import dev.asclepius.core.hub.HubOfflineException;
@@ -54,18 +55,18 @@ class AsclepiusClientHubIdTest {
     @Test
     void anExistingFolderIsUsedAsIs() {
         try (AsclepiusClient client = AsclepiusClient.builder().model(folder.toString()).hub(hub()).build()) {
-            assertThat(client.model().info().source()).isEqualTo(folder.toAbsolutePath());
+            assertThat(client.model().info().source()).isEqualTo(new ModelSource.Local(folder.toAbsolutePath()));
         }
     }
 
     @Test
     void aHubIdLoadsTheCachedSnapshotOfItsRevision() {
         try (AsclepiusClient client = AsclepiusClient.builder().model("acme/Tiny").hub(hub()).build()) {
-            assertThat(client.model().info().source()).isEqualTo(snapshot.toAbsolutePath());
+            assertThat(client.model().info().source()).isEqualTo(new ModelSource.Local(snapshot.toAbsolutePath()));
         }
         try (AsclepiusClient client = AsclepiusClient.builder().model("acme/Tiny").revision(COMMIT).offline(true)
                 .hub(hub()).build()) {
-            assertThat(client.model().info().source()).isEqualTo(snapshot.toAbsolutePath());
+            assertThat(client.model().info().source()).isEqualTo(new ModelSource.Local(snapshot.toAbsolutePath()));
         }
     }
 

@@ -8,6 +8,7 @@ import dev.asclepius.core.GenerationResult;
 import dev.asclepius.core.LanguageModel;
 import dev.asclepius.core.ModelClosedException;
 import dev.asclepius.core.ModelInfo;
+import dev.asclepius.core.ModelShape;
 import dev.asclepius.core.TextTokenizer;
 import dev.asclepius.core.TokenListener;
 import java.nio.file.Path;
@@ -80,7 +81,8 @@ final class ScriptedModel implements LanguageModel {
 
     @Override
     public ModelInfo info() {
-        return new ModelInfo(Path.of("scripted"), "llama", 1, 8, 1, 1, 16, 32, 2048, 1, Device.cpu(), ComputeType.F32);
+        return ModelInfo.local(Path.of("scripted"), "llama", new ModelShape(1, 8, 1, 1, 16, 1), 32, 2048, Device.cpu(),
+                ComputeType.F32);
     }
 
     boolean isClosed() {

@@ -5,7 +5,6 @@ import dev.asclepius.core.LanguageModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
-import java.nio.file.Path;
 import java.util.Map;
 
 /** How an Asclepius {@link GenerationResult} reads in langchain4j's terms. */
@@ -44,11 +43,7 @@ public final class Mapping {
      * {@code starmpcc/Asclepius-7B}), a local model's folder name.
      */
     public static String modelName(LanguageModel model) {
-        Path source = model.info().source();
-        if ("remote".equals(model.info().modelType()) && source != null) {
-            return source.toString();
-        }
-        Path name = source == null ? null : source.getFileName();
-        return name == null || name.toString().isBlank() ? "asclepius" : name.toString();
+        String name = model.info().source().name();
+        return name.isBlank() ? "asclepius" : name;
     }
 }

@@ -7,10 +7,13 @@ import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.GenerationResult;
 import dev.asclepius.core.LanguageModel;
 import dev.asclepius.core.ModelInfo;
+import dev.asclepius.core.ModelSource;
 import dev.asclepius.core.TextTokenizer;
 import dev.asclepius.core.TokenListener;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.IntStream;
 
 /**
@@ -68,7 +71,8 @@ public final class ClinicalAnswersModel implements LanguageModel {
 
     @Override
     public ModelInfo info() {
-        return new ModelInfo(Path.of("clinical-answers"), "scripted", 0, 0, 0, 0, 0, 0, 2048, 0, Device.cpu(), ComputeType.F32);
+        return new ModelInfo(new ModelSource.Local(Path.of("clinical-answers")), "scripted", Optional.empty(), OptionalInt.empty(),
+                2048, Optional.of(Device.cpu()), Optional.of(ComputeType.F32));
     }
 
     @Override

@@ -151,8 +151,8 @@ public final class EngineBench {
         long bytes = MatmulFloor.bytes(decodeMatrices);
         double overheadMicros = (decodeMedian - floor) * 1e6;
         int ops = engine.opsPerDecodeStep();
-        return new Report(n, newTokens, last.decodeSteps(), threads, decodeThreads, model.info().device().toString(),
-                model.info().computeType().toString(), prefillMedian, n / prefillMedian, decodeMedian,
+        return new Report(n, newTokens, last.decodeSteps(), threads, decodeThreads, model.info().device().orElseThrow().toString(),
+                model.info().computeType().orElseThrow().toString(), prefillMedian, n / prefillMedian, decodeMedian,
                 1 / decodeMedian, bytes, floor, verdict.ratio(), bytes / floor / 1e9, prefillGflops, matmulGflops,
                 prefillGflops / matmulGflops, overheadMicros, ops, overheadMicros / ops, peakRssBytes(), last.tokenIds(),
                 verdict.stable(), verdict.spread(), verdict.minFloorSeconds(), verdict.maxFloorSeconds(),
