@@ -1,17 +1,22 @@
 package dev.asclepius.cli.serve;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import dev.asclepius.core.AsclepiusException;
 import dev.asclepius.core.FinishReason;
 import dev.asclepius.core.GenerationResult;
 import dev.asclepius.core.LanguageModel;
+import dev.asclepius.core.internal.wire.Choice;
+import dev.asclepius.core.internal.wire.CompletionCodec;
+import dev.asclepius.core.internal.wire.CompletionResponse;
+import dev.asclepius.core.internal.wire.StopReason;
+import dev.asclepius.core.internal.wire.Usage;
 import java.util.List;
+import java.util.Optional;
 
-/** The completions endpoint's answers in OpenAI's shape (with vLLM's {@code stop_reason} and {@code token_ids}). */
+/**
+ * The completions endpoint's answers as the shared wire records ({@link CompletionCodec} writes them, as
+ * OpenAI shapes them, with vLLM's {@code stop_reason} and {@code token_ids}): what a {@link GenerationResult}
+ * says in the protocol's terms.
+ */
 final class CompletionJson {
     private final LanguageModel model;
     private final String modelName;
@@ -22,70 +27,33 @@ final class CompletionJson {
     }
 
     /** A whole (non-streaming) completion: one choice and the usage. */
-    JsonObject completion(String id, GenerationResult result, CompletionRequest request) {
-        JsonObject c = choice(result.text(), new JsonPrimitive(finishReason(result.finishReason())),
-                stopReason(result, request), request.returnTokenIds() ? ids(result.tokenIds()) : null);
-        JsonArray choices = new JsonArray();
-        choices.add(c);
-        JsonObject o = envelope(id);
-        o.add("choices", choices);
-        o.add("usage", usage(result));
-        return o;
+    String completion(String id, GenerationResult result, CompletionRequest request) {
+        return write(id, List.of(finalChoice(result.text(), result, request)), Optional.of(usage(result)));
     }
 
     /** A streamed text delta. */
-    JsonObject delta(String id, String text) {
-        return chunk(id, choice(text, JsonNull.INSTANCE, JsonNull.INSTANCE, null));
+    String delta(String id, String text) {
+        return write(id, List.of(Choice.delta(text)), Optional.empty());
     }
 
     /** The stream's last choice chunk: no text, the finish reason (and the token ids when asked for). */
-    JsonObject finish(String id, GenerationResult result, CompletionRequest request) {
-        return chunk(id, choice("", new JsonPrimitive(finishReason(result.finishReason())),
-                stopReason(result, request), request.returnTokenIds() ? ids(result.tokenIds()) : null));
+    String finish(String id, GenerationResult result, CompletionRequest request) {
+        return write(id, List.of(finalChoice("", result, request)), Optional.empty());
     }
 
     /** OpenAI's usage chunk ({@code stream_options.include_usage}): no choices, the usage. */
-    JsonObject usageChunk(String id, GenerationResult result) {
-        JsonObject u = envelope(id);
-        u.add("choices", new JsonArray());
-        u.add("usage", usage(result));
-        return u;
+    String usageChunk(String id, GenerationResult result) {
+        return write(id, List.of(), Optional.of(usage(result)));
     }
 
-    private JsonObject chunk(String id, JsonObject choice) {
-        JsonArray choices = new JsonArray();
-        choices.add(choice);
-        JsonObject o = envelope(id);
-        o.add("choices", choices);
-        return o;
+    private String write(String id, List<Choice> choices, Optional<Usage> usage) {
+        return CompletionCodec.writeResponse(new CompletionResponse(id, System.currentTimeMillis() / 1000, modelName,
+                choices, usage));
     }
 
-    private static JsonObject choice(String text, JsonElement finish, JsonElement stopReason, JsonArray tokenIds) {
-        JsonObject c = new JsonObject();
-        c.addProperty("index", 0);
-        c.addProperty("text", text);
-        c.add("logprobs", JsonNull.INSTANCE);
-        c.add("finish_reason", finish);
-        c.add("stop_reason", stopReason);
-        if (tokenIds != null) {
-            c.add("token_ids", tokenIds);
-        }
-        return c;
-    }
-
-    private JsonObject envelope(String id) {
-        JsonObject o = new JsonObject();
-        o.addProperty("id", id);
-        o.addProperty("object", "text_completion");
-        o.addProperty("created", System.currentTimeMillis() / 1000);
-        o.addProperty("model", modelName);
-        return o;
-    }
-
-    private static JsonArray ids(List<Integer> ids) {
-        JsonArray a = new JsonArray(ids.size());
-        ids.forEach(a::add);
-        return a;
+    private Choice finalChoice(String text, GenerationResult result, CompletionRequest request) {
+        return new Choice(0, text, Optional.of(finishReason(result.finishReason())), stopReason(result, request),
+                request.returnTokenIds() ? Optional.of(result.tokenIds()) : Optional.empty());
     }
 
     private static String finishReason(FinishReason reason) {
@@ -95,46 +63,39 @@ final class CompletionJson {
         };
     }
 
-    /** As vLLM: null for EOS or length, the token id for a stop token, the matched string for a stop string. */
-    private JsonElement stopReason(GenerationResult result, CompletionRequest request) {
+    /** As vLLM: none for EOS or length, the token id for a stop token, the matched string for a stop string. */
+    private Optional<StopReason> stopReason(GenerationResult result, CompletionRequest request) {
         List<Integer> ids = result.tokenIds();
-        switch (result.finishReason()) {
-            case STOP_TOKEN:
-                return new JsonPrimitive(ids.get(ids.size() - 1));
-            case STOP_STRING: {
-                // The result's text ends before the stop string; the full decode shows which one matched first.
-                List<String> stops = request.config().stopStrings();
-                String full;
-                try {
-                    full = model.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray());
-                } catch (AsclepiusException e) {
-                    return new JsonPrimitive(stops.get(0));
-                }
-                int from = Math.max(0, Math.min(result.text().length(), full.length()));
-                String best = stops.get(0);
-                int bestAt = Integer.MAX_VALUE;
-                for (String s : stops) {
-                    int at = full.indexOf(s, Math.max(0, from - s.length() + 1));
-                    if (at >= 0 && at < bestAt) {
-                        bestAt = at;
-                        best = s;
-                    }
-                }
-                return new JsonPrimitive(best);
-            }
-            default:
-                return JsonNull.INSTANCE;
-        }
+        return switch (result.finishReason()) {
+            case STOP_TOKEN -> Optional.of(new StopReason.Token(ids.get(ids.size() - 1)));
+            case STOP_STRING -> Optional.of(new StopReason.Text(matchedStop(result, request.config().stopStrings())));
+            default -> Optional.empty();
+        };
     }
 
-    private static JsonObject usage(GenerationResult result) {
-        JsonObject u = new JsonObject();
-        u.addProperty("prompt_tokens", result.promptTokens());
-        u.addProperty("completion_tokens", result.generatedTokens());
-        u.addProperty("total_tokens", result.promptTokens() + result.generatedTokens());
-        JsonObject details = new JsonObject();   // OpenAI's shape: prompt tokens served from the prefix cache
-        details.addProperty("cached_tokens", result.cachedPromptTokens());
-        u.add("prompt_tokens_details", details);
-        return u;
+    /** The result's text ends before the stop string; the full decode shows which one matched first. */
+    private String matchedStop(GenerationResult result, List<String> stops) {
+        List<Integer> ids = result.tokenIds();
+        String full;
+        try {
+            full = model.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray());
+        } catch (AsclepiusException e) {
+            return stops.get(0);
+        }
+        int from = Math.max(0, Math.min(result.text().length(), full.length()));
+        String best = stops.get(0);
+        int bestAt = Integer.MAX_VALUE;
+        for (String s : stops) {
+            int at = full.indexOf(s, Math.max(0, from - s.length() + 1));
+            if (at >= 0 && at < bestAt) {
+                bestAt = at;
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    private static Usage usage(GenerationResult result) {
+        return Usage.of(result.promptTokens(), result.generatedTokens(), result.cachedPromptTokens());
     }
 }

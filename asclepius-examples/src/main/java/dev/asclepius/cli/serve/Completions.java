@@ -7,6 +7,8 @@ import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.LanguageModel;
 import dev.asclepius.core.ModelClosedException;
 import dev.asclepius.core.TokenListener;
+import dev.asclepius.core.internal.wire.Prompt;
+import dev.asclepius.core.internal.wire.SseEvent;
 import java.util.UUID;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
@@ -78,10 +80,15 @@ final class Completions {
     }
 
     private GenerationResult generate(CompletionRequest request, TokenListener listener) {
-        if (request.text().isPresent()) {
-            return model.generate(request.text().get(), request.config(), listener);
+        if (request.prompt() instanceof Prompt.Text text) {
+            return model.generate(text.value(), request.config(), listener);
         }
-        return model.generate(request.tokenIds().orElseThrow(), request.config(), listener);
+        return model.generate(((Prompt.TokenIds) request.prompt()).toArray(), request.config(), listener);
+    }
+
+    /** The error body needs a message; an exception without one is named by its class. */
+    private static String message(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     private static void sendGenerationError(Response response, Callback callback, AsclepiusException e) {
@@ -96,7 +103,7 @@ final class Completions {
                     null, null);
         } else {
             LOG.error("Generation failed", e);
-            Replies.sendError(response, callback, 500, e.getMessage(), "server_error", null, null);
+            Replies.sendError(response, callback, 500, message(e), "server_error", null, null);
         }
     }
 
@@ -114,7 +121,7 @@ final class Completions {
             }
             events.start();   // the first token proves the prompt fits
             if (!delta.isEmpty()) {
-                events.send(Replies.GSON.toJson(json.delta(id, delta)));
+                events.send(json.delta(id, delta));
             }
         };
         GenerationResult result;
@@ -129,15 +136,15 @@ final class Completions {
                 sendGenerationError(response, callback, e);
                 return;
             }
-            events.send(Replies.GSON.toJson(Replies.errorBody(e.getMessage(), "server_error", null, null)));
+            events.send(Replies.errorBody(message(e), "server_error", null, null));
             events.end();
             return;
         }
-        events.send(Replies.GSON.toJson(json.finish(id, result, request)));
+        events.send(json.finish(id, result, request));
         if (request.includeUsage()) {
-            events.send(Replies.GSON.toJson(json.usageChunk(id, result)));
+            events.send(json.usageChunk(id, result));
         }
-        events.send("[DONE]");
+        events.send(SseEvent.DONE);
         events.end();
     }
 }

@@ -1,5 +1,6 @@
 package dev.asclepius.cli.serve;
 
+import dev.asclepius.core.internal.wire.SseWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -46,11 +47,11 @@ final class EventStream {
         }
     }
 
-    /** Queues one {@code data:} event (its data has no line break: JSON as Gson writes it, or [DONE]). */
+    /** Queues one {@code message} event with this data (framed by the shared {@link SseWriter}). */
     void send(String data) {
         synchronized (this) {
             start();
-            pending.add("data: " + data + "\n\n");
+            pending.add(SseWriter.data(data));
         }
         pump();
     }

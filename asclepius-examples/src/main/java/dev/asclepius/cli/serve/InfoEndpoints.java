@@ -4,7 +4,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.asclepius.core.LanguageModel;
 
-/** {@code GET /health} and {@code GET /v1/models}: what is served, for load balancers and OpenAI clients. */
+/**
+ * {@code GET /health} and {@code GET /v1/models}: what is served, for load balancers and OpenAI clients. Not
+ * part of the completions codec (no client of this project reads them). {@link JsonObject#toString()} writes
+ * compact JSON without HTML escaping, as the codec does.
+ */
 final class InfoEndpoints {
     private final LanguageModel model;
     private final String modelName;
@@ -16,15 +20,15 @@ final class InfoEndpoints {
     }
 
     /** Needs no key: a health check must not hold a secret. */
-    JsonObject health() {
+    String health() {
         JsonObject o = new JsonObject();
         o.addProperty("status", "ok");
         o.addProperty("model", modelName);
-        return o;
+        return o.toString();
     }
 
     /** The one model, with vLLM's {@code max_model_len} so that clients can size prompts. */
-    JsonObject models() {
+    String models() {
         JsonObject m = new JsonObject();
         m.addProperty("id", modelName);
         m.addProperty("object", "model");
@@ -36,6 +40,6 @@ final class InfoEndpoints {
         JsonObject o = new JsonObject();
         o.addProperty("object", "list");
         o.add("data", data);
-        return o;
+        return o.toString();
     }
 }
