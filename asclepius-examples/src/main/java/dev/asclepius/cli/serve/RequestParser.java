@@ -24,6 +24,9 @@ import org.eclipse.jetty.server.Request;
 final class RequestParser {
     /** The longest cache_salt accepted: a salt is an opaque identifier, not data. */
     private static final int MAX_SALT_CHARS = 256;
+    private static final String SALT_RULE = "'cache_salt' must be a non-empty string of at most " + MAX_SALT_CHARS
+            + " characters";
+    private static final String LOGPROBS_REFUSED = "'logprobs' is not supported";
 
     private final LanguageModel model;
     private final String modelName;
@@ -66,7 +69,13 @@ final class RequestParser {
         try {
             r = CompletionCodec.readRequest(utf8(body));
         } catch (WireException e) {
-            throw new BadRequest(e.getMessage(), e.field().orElse(null));
+            // For these two the server's own rule says more than the codec's type error.
+            String field = e.field().orElse("");
+            throw new BadRequest(switch (field) {
+                case "cache_salt" -> SALT_RULE;
+                case "logprobs" -> LOGPROBS_REFUSED;
+                default -> e.getMessage();
+            }, field.isEmpty() ? null : field);
         }
         if (r.model().isPresent() && !r.model().get().equals(modelName)) {
             throw new BadRequest(404, "The model `" + r.model().get() + "` does not exist. This server serves `"
@@ -88,7 +97,7 @@ final class RequestParser {
             throw new BadRequest("'echo' is not supported", "echo");
         }
         if (r.logprobs().isPresent()) {
-            throw new BadRequest("'logprobs' is not supported", "logprobs");
+            throw new BadRequest(LOGPROBS_REFUSED, "logprobs");
         }
         return new CompletionRequest(r.prompt(), config(r, http), r.stream(), r.includeUsage(), r.returnTokenIds());
     }
@@ -133,8 +142,7 @@ final class RequestParser {
         String s = "";
         if (salt != null) {
             if (salt.isEmpty() || salt.length() > MAX_SALT_CHARS) {
-                throw new BadRequest("'cache_salt' must be a non-empty string of at most " + MAX_SALT_CHARS
-                        + " characters", "cache_salt");
+                throw new BadRequest(SALT_RULE, "cache_salt");
             }
             s = salt;
         }
