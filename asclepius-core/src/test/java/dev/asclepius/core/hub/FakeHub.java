@@ -46,6 +46,8 @@ final class FakeHub implements AutoCloseable {
     volatile boolean rangeSupported = true;
     /** File name -> how many more GETs of it drop the connection after half the body. */
     final Map<String, AtomicInteger> dropsLeft = new ConcurrentHashMap<>();
+    /** Path prefix -> how many more requests under it get 503 with {@code Retry-After: 0} (an overloaded hub). */
+    final Map<String, AtomicInteger> busyLeft = new ConcurrentHashMap<>();
     /** File names served but left out of the file list (the siblings of the model info). */
     final Set<String> unlisted = ConcurrentHashMap.newKeySet();
     /** File names whose GET bodies are served with one byte flipped. */
@@ -122,6 +124,13 @@ final class FakeHub implements AutoCloseable {
             String path = URLDecoder.decode(ex.getRequestURI().getRawPath(), StandardCharsets.UTF_8);
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             requests.add(new Request(ex.getRequestMethod(), path, ex.getRequestHeaders().getFirst("Range"), auth));
+            for (Map.Entry<String, AtomicInteger> busy : busyLeft.entrySet()) {
+                if (path.startsWith(busy.getKey()) && busy.getValue().getAndDecrement() > 0) {
+                    ex.getResponseHeaders().add("Retry-After", "0");
+                    error(ex, 503, "Overloaded");
+                    return;
+                }
+            }
             if (path.startsWith("/cdn/")) {
                 byte[] body = lfsBySha.get(path.substring(5));
                 if (body == null) {

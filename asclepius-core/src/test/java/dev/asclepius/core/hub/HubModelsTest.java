@@ -247,6 +247,21 @@ class HubModelsTest {
     }
 
     @Test
+    void anOverloadedHubIsRetriedHonouringRetryAfterThenReported() throws IOException {
+        hub.publish(ID, C1, syntheticRepo("b", "{}"), "main");
+        hub.busyLeft.put("/api/models/", new AtomicInteger(2));
+        hub.busyLeft.put("/cdn/", new AtomicInteger(1));
+        Path snap = models().maxAttempts(3).build().resolve(ID);
+        assertThat(snap.resolve(WEIGHTS)).hasBinaryContent(weights);
+        assertThat(hub.requests.stream().filter(r -> r.path().startsWith("/api/models/"))).hasSize(3);
+        assertThat(hub.requests.stream().filter(r -> r.path().startsWith("/cdn/"))).hasSize(2);
+
+        hub.busyLeft.put("/api/models/", new AtomicInteger(5));
+        assertThatThrownBy(() -> models().maxAttempts(2).build().resolve(ID + "-other"))
+                .isInstanceOf(HubException.class).hasMessageContaining("HTTP 503").hasMessageContaining("2 attempt(s)");
+    }
+
+    @Test
     void aKilledDownloadLeavesOnlyAnIncompleteBlobAndTheNextRunResumesIt() throws IOException {
         hub.publish(ID, C1, syntheticRepo("k", "{}"), "main");
         hub.dropsLeft.put(WEIGHTS, new AtomicInteger(1));

@@ -12,9 +12,8 @@ import dev.asclepius.core.ContextLengthExceededException;
 import dev.asclepius.core.FinishReason;
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.GenerationResult;
-import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.ModelClosedException;
-import dev.asclepius.core.RemoteException;
+import dev.asclepius.core.TokenListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -271,12 +270,15 @@ class RemoteModelWireTest {
     }
 
     @Test
-    void other400IsInvalidInputWithTheServersMessage() {
+    void other400IsABadRequestWithTheServersMessage() {
         script.add(Canned.status(400, "{\"error\":{\"message\":\"temperature must be non-negative\",\"type\":"
                 + "\"invalid_request_error\",\"param\":\"temperature\",\"code\":null}}"));
         try (RemoteModel model = client().build()) {
             assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
-                    .isInstanceOf(InvalidInputException.class)
+                    .isInstanceOfSatisfying(RemoteBadRequestException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(e.isRetryable()).isFalse();
+                    })
                     .hasMessageContaining("HTTP 400").hasMessageContaining("temperature must be non-negative");
         }
     }
@@ -287,7 +289,7 @@ class RemoteModelWireTest {
                 + "\"authentication_error\",\"param\":null,\"code\":\"invalid_api_key\"}}"));
         try (RemoteModel model = client().build()) {
             assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
-                    .isInstanceOfSatisfying(RemoteException.class, e -> assertThat(e.status()).isEqualTo(401))
+                    .isInstanceOfSatisfying(RemoteAuthenticationException.class, e -> assertThat(e.status()).isEqualTo(401))
                     .hasMessageContaining("rejected the API key").hasMessageContaining("OPENAI_API_KEY")
                     .hasMessageContaining("Incorrect API key provided");
         }
@@ -323,8 +325,9 @@ class RemoteModelWireTest {
         fallback = () -> Canned.status(503, "{\"error\":{\"message\":\"engine overloaded\"}}");
         try (RemoteModel model = client().maxRetries(2).build()) {
             assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
-                    .isInstanceOfSatisfying(RemoteException.class, e -> {
+                    .isInstanceOfSatisfying(RemoteOverloadedException.class, e -> {
                         assertThat(e.status()).isEqualTo(503);
+                        assertThat(e.isRetryable()).isTrue();
                         assertThat(e.uri()).isEqualTo(model.completionsUri());
                     })
                     .hasMessageContaining(model.completionsUri().toString()).hasMessageContaining("3 attempt(s)")
@@ -342,7 +345,10 @@ class RemoteModelWireTest {
         try (RemoteModel model = RemoteModel.builder(URI.create("http://127.0.0.1:" + port), MODEL).maxRetries(1)
                 .backoff(Duration.ofMillis(5), Duration.ofMillis(10)).build()) {
             assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
-                    .isInstanceOfSatisfying(RemoteException.class, e -> assertThat(e.status()).isEqualTo(-1))
+                    .isInstanceOfSatisfying(RemoteConnectionException.class, e -> {
+                        assertThat(e.status()).isEqualTo(-1);
+                        assertThat(e.timedOut()).isFalse();
+                    })
                     .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("2 attempt(s)");
         }
     }
@@ -353,7 +359,8 @@ class RemoteModelWireTest {
         try (RemoteModel model = client().requestTimeout(Duration.ofMillis(200)).build()) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
-                    .isInstanceOf(RemoteException.class).hasMessageContaining("within").hasMessageContaining("timeout");
+                    .isInstanceOfSatisfying(RemoteConnectionException.class, e -> assertThat(e.timedOut()).isTrue())
+                    .hasMessageContaining("within").hasMessageContaining("timeout");
             assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1400);
         }
     }
@@ -395,10 +402,102 @@ class RemoteModelWireTest {
         assertThat(seen).isEmpty();
     }
 
+    private static Canned sse(String events) {
+        return new Canned(200, Map.of("content-type", "text/event-stream"), events, 0);
+    }
+
+    private static String chunk(String text, String finish) {
+        return "{\"choices\":[{\"index\":0,\"text\":\"" + text + "\",\"finish_reason\":" + finish + "}]}";
+    }
+
     @Test
-    void retryAfterParsesSecondsAndHttpDates() {
-        assertThat(RemoteModel.parseRetryAfter("2")).contains(Duration.ofSeconds(2));
-        assertThat(RemoteModel.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).contains(Duration.ZERO);
-        assertThat(RemoteModel.parseRetryAfter("soon")).isEmpty();
+    void typedErrorsSayWhetherToRetry() {
+        script.add(Canned.status(404, "{\"error\":{\"message\":\"The model `x` does not exist.\"}}"));
+        script.add(Canned.status(403, "{\"error\":{\"message\":\"forbidden\"}}"));
+        script.add(Canned.status(422, "{\"detail\":\"top_p must be in (0, 1]\"}"));
+        try (RemoteModel model = client().maxRetries(0).build()) {
+            assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
+                    .isInstanceOfSatisfying(RemoteNotFoundException.class, e -> assertThat(e.isRetryable()).isFalse())
+                    .hasMessageContaining("does not exist").hasMessageContaining(MODEL);
+            assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
+                    .isInstanceOfSatisfying(RemoteAuthenticationException.class, e -> assertThat(e.isRetryable()).isFalse());
+            assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
+                    .isInstanceOfSatisfying(RemoteBadRequestException.class, e -> assertThat(e.status()).isEqualTo(422))
+                    .hasMessageContaining("top_p must be in (0, 1]");
+        }
+        assertThat(seen).as("no 4xx is retried").hasSize(3);
+    }
+
+    @Test
+    void exhaustedRetriesAreOverloadedOrServerErrorsWithTheLastRetryAfter() {
+        script.add(new Canned(429, Map.of("Retry-After", "0"), "{\"error\":{\"message\":\"slow down\"}}", 0));
+        script.add(new Canned(429, Map.of("Retry-After", "0"), "{\"error\":{\"message\":\"slow down\"}}", 0));
+        script.add(Canned.status(502, "Bad Gateway"));
+        script.add(Canned.status(500, "boom"));
+        try (RemoteModel model = client().maxRetries(1).build()) {
+            assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
+                    .isInstanceOfSatisfying(RemoteOverloadedException.class, e -> {
+                        assertThat(e.status()).isEqualTo(429);
+                        assertThat(e.isRetryable()).isTrue();
+                        assertThat(e.retryAfter()).contains(Duration.ZERO);
+                    }).hasMessageContaining("rate limiting").hasMessageContaining("slow down");
+            assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
+                    .isInstanceOfSatisfying(RemoteServerException.class, e -> {
+                        assertThat(e.status()).isEqualTo(500);
+                        assertThat(e.isRetryable()).isTrue();
+                    }).hasMessageContaining("2 attempt(s)").hasMessageContaining("HTTP 500: boom");
+        }
+        assertThat(seen).hasSize(4);
+    }
+
+    @Test
+    void multiLineSseEventsAreJoinedAsTheSpecSays() {
+        // A server may split one JSON chunk over several data: lines (legal SSE); CRLF line ends and comments too.
+        script.add(sse(": keep-alive\r\ndata: {\"choices\":[{\"index\":0,\r\ndata: \"text\":\" Metoprolol\",\r\n"
+                + "data: \"finish_reason\":null}]}\r\n\r\n"
+                + "data: " + chunk(" 25 mg", "\"length\"") + "\r\n\r\ndata: [DONE]\r\n\r\n"));
+        List<String> deltas = new ArrayList<>();
+        try (RemoteModel model = client().build()) {
+            GenerationResult r = model.generate(PROMPT, GenerationConfig.greedy(), (d, id) -> deltas.add(d));
+            assertThat(r.text()).isEqualTo(" Metoprolol 25 mg");
+            assertThat(r.finishReason()).isEqualTo(FinishReason.MAX_TOKENS);
+        }
+        assertThat(deltas).containsExactly(" Metoprolol", " 25 mg");
+    }
+
+    @Test
+    void brokenOrFailingStreamsAreStreamErrorsAndNotRetried() {
+        script.add(sse("data: " + chunk(" The", "null") + "\n\n"));   // ends without finish reason or [DONE]
+        script.add(sse("data: " + chunk(" The", "null") + "\n\ndata: {\"error\":{\"message\":\"CUDA out of memory\","
+                + "\"type\":\"server_error\"}}\n\n"));
+        script.add(sse("data: {not json}\n\n"));
+        script.add(Canned.status(200, "{\"choices\":[]}"));
+        try (RemoteModel model = client().build()) {
+            TokenListener ignore = (d, id) -> { };
+            assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy(), ignore))
+                    .isInstanceOfSatisfying(RemoteStreamException.class, e -> {
+                        assertThat(e.isRetryable()).isTrue();
+                        assertThat(e.malformed()).isFalse();
+                    }).hasMessageContaining("ended before its finish reason");
+            assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy(), ignore))
+                    .isInstanceOf(RemoteStreamException.class).hasMessageContaining("CUDA out of memory");
+            assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy(), ignore))
+                    .isInstanceOfSatisfying(RemoteStreamException.class, e -> {
+                        assertThat(e.malformed()).isTrue();
+                        assertThat(e.isRetryable()).isFalse();
+                    }).hasMessageContaining("Unreadable response");
+            assertThatThrownBy(() -> model.generate(PROMPT, GenerationConfig.greedy()))
+                    .isInstanceOfSatisfying(RemoteStreamException.class, e -> assertThat(e.malformed()).isTrue())
+                    .hasMessageContaining("no choices");
+        }
+        assertThat(seen).as("an accepted answer is never retried").hasSize(4);
+    }
+
+    @Test
+    void remoteInfoIsHonest() {
+        try (RemoteModel model = client().contextLength(4096).build()) {
+            assertThat(model.info().contextLength()).isEqualTo(4096);
+            assertThat(model.info().modelType()).isEqualTo("remote");
+        }
     }
 }

@@ -4,9 +4,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.asclepius.core.hub.DownloadListener;
-import dev.asclepius.core.hub.HubAccessException;
 import dev.asclepius.core.hub.HubException;
-import dev.asclepius.core.hub.HubNotFoundException;
+import dev.asclepius.core.internal.wire.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,16 +51,30 @@ public final class HubDownloader {
     private final URI endpoint;
     private final String token;
     private final DownloadListener listener;
-    private final int maxAttempts;
+    private final RetryPolicy retry;
     private final Duration timeout;
 
+    /** Retries a failed connection with {@link #retryPolicy(int)}. */
     public HubDownloader(URI endpoint, String token, DownloadListener listener, int maxAttempts, Duration timeout) {
+        this(endpoint, token, listener, retryPolicy(maxAttempts), timeout);
+    }
+
+    public HubDownloader(URI endpoint, String token, DownloadListener listener, RetryPolicy retry, Duration timeout) {
         this.endpoint = endpoint;
         this.token = token;
         this.listener = listener;
-        this.maxAttempts = maxAttempts;
+        this.retry = retry;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
+    }
+
+    /**
+     * The hub's schedule: {@code maxAttempts} in all, waits of up to 0.2 s doubling to 2 s (a dropped download
+     * resumes where it stopped, so short waits lose little), Retry-After honoured up to a minute.
+     */
+    public static RetryPolicy retryPolicy(int maxAttempts) {
+        return RetryPolicy.builder().maxAttempts(maxAttempts).backoff(Duration.ofMillis(200), Duration.ofSeconds(2))
+                .maxRetryAfter(Duration.ofMinutes(1)).build();
     }
 
     public URI endpoint() {
@@ -73,12 +86,12 @@ public final class HubDownloader {
     public RepoInfo info(String repoId, String revision) {
         URI uri = URI.create(endpoint + "/api/models/" + repoId + "/revision/" + segment(revision));
         String what = "model " + repoId + " at revision \"" + revision + "\"";
-        for (int attempt = 1; ; attempt++) {
+        return withRetries(what, attempt -> {
             try {
                 HttpResponse<InputStream> r = send("GET", uri, 0, true);
                 try (InputStream body = r.body()) {
                     if (r.statusCode() != 200) {
-                        throw statusError(r, repoId, revision, null);
+                        throw statusFailure(r, repoId, revision, null);
                     }
                     JsonObject o = JsonParser.parseString(new String(body.readAllBytes(), StandardCharsets.UTF_8))
                             .getAsJsonObject();
@@ -97,10 +110,7 @@ public final class HubDownloader {
                     return new RepoInfo(sha, files);
                 }
             } catch (IOException e) {
-                if (attempt >= maxAttempts) {
-                    throw unreachable(what, e);
-                }
-                pause(attempt);
+                throw new RetryPolicy.Retry(e.toString(), -1, Optional.empty(), e);
             } catch (RuntimeException e) {
                 if (e instanceof HubException) {
                     throw e;
@@ -108,7 +118,7 @@ public final class HubDownloader {
                 throw new HubException("The hub's answer for " + what + " (" + uri + ") is not the expected JSON: "
                         + e.getMessage(), e);
             }
-        }
+        });
     }
 
     // ---- files
@@ -137,14 +147,14 @@ public final class HubDownloader {
     }
 
     FileMeta head(URI uri, String repoId, String revision, String file) {
-        for (int attempt = 1; ; attempt++) {
+        return withRetries(file + " of " + repoId, attempt -> {
             try {
                 HttpResponse<InputStream> r = send("HEAD", uri, 0, false);
                 r.body().close();
                 int s = r.statusCode();
                 boolean redirect = s >= 300 && s < 400;
                 if (s != 200 && !(redirect && r.headers().firstValue("X-Linked-Etag").isPresent())) {
-                    throw statusError(r, repoId, revision, file);
+                    throw statusFailure(r, repoId, revision, file);
                 }
                 Optional<String> linked = r.headers().firstValue("X-Linked-Etag");
                 String etag = normalizeEtag(linked.or(() -> r.headers().firstValue("ETag")).orElse(null));
@@ -155,37 +165,34 @@ public final class HubDownloader {
                 boolean lfs = linked.isPresent() || SHA256.matcher(etag).matches();
                 return new FileMeta(etag, size, lfs && SHA256.matcher(etag).matches());
             } catch (IOException e) {
-                if (attempt >= maxAttempts) {
-                    throw unreachable(file + " of " + repoId, e);
-                }
-                pause(attempt);
+                throw new RetryPolicy.Retry(e.toString(), -1, Optional.empty(), e);
             }
-        }
+        });
     }
 
     private void download(HubCache cache, URI uri, FileMeta meta, String file, String repoId, String revision)
             throws IOException {
         Path part = cache.incomplete(meta.etag());
         checkSpace(cache, part, meta.size());
-        String digest = null;
-        for (int attempt = 1; ; attempt++) {
+        String what = file + " of " + repoId;
+        String digest = withRetries(what, attempt -> {
             try {
-                digest = transfer(uri, part, meta, file, repoId, revision);
-                break;
+                return transfer(uri, part, meta, file, repoId, revision);
             } catch (IOException e) {
                 if (isDiskFull(e)) {
-                    throw e;
+                    throw ioError(cache, file, e);
                 }
-                if (attempt >= maxAttempts) {
-                    long have = Files.exists(part) ? Files.size(part) : 0;
-                    throw new HubException("Download of " + file + " of " + repoId + " from " + endpoint
-                            + " was interrupted after " + have + (meta.size() >= 0 ? " of " + meta.size() : "")
-                            + " bytes (" + e.getMessage() + "); the part is kept as " + part
-                            + " and the next run resumes it", e);
-                }
-                pause(attempt);
+                throw new RetryPolicy.Retry(e.toString(), -1, Optional.empty(), e);
             }
-        }
+        }, (attempts, last) -> {
+            if (last.status() > 0) {
+                return new HubException(last.getMessage() + " (after " + attempts + " attempt(s))");
+            }
+            long have = sizeOrZero(part);
+            return new HubException("Download of " + what + " from " + endpoint + " was interrupted after " + have
+                    + (meta.size() >= 0 ? " of " + meta.size() : "") + " bytes (" + last.getCause().getMessage()
+                    + "); the part is kept as " + part + " and the next run resumes it", last.getCause());
+        });
         long size = Files.size(part);
         if (meta.size() >= 0 && size != meta.size()) {
             Files.deleteIfExists(part);
@@ -204,7 +211,7 @@ public final class HubDownloader {
 
     /** One attempt: continues {@code part} with a Range request when possible. Returns the sha256 of the whole file. */
     private String transfer(URI uri, Path part, FileMeta meta, String file, String repoId, String revision)
-            throws IOException {
+            throws IOException, RetryPolicy.Retry {
         long have = Files.exists(part) ? Files.size(part) : 0;
         if (meta.size() >= 0 && have > meta.size()) {
             Files.delete(part);
@@ -240,7 +247,7 @@ public final class HubDownloader {
             throw new IOException("the server refused to resume (HTTP 416); starting over");
         } else {
             r.body().close();
-            throw statusError(r, repoId, revision, file);
+            throw statusFailure(r, repoId, revision, file);
         }
         long done = append ? have : 0;
         MessageDigest sha = newSha256();
@@ -311,40 +318,14 @@ public final class HubDownloader {
                 && a.getScheme().equalsIgnoreCase(b.getScheme());
     }
 
-    private HubException statusError(HttpResponse<?> r, String repoId, String revision, String file) {
-        int s = r.statusCode();
-        String code = r.headers().firstValue("X-Error-Code").orElse("");
-        String page = endpoint + "/" + repoId;
-        String thing = file == null ? "model " + repoId + " at revision \"" + revision + "\""
-                : file + " of model " + repoId + " at revision \"" + revision + "\"";
-        if (code.equals("RepoNotFound") || code.equals("RevisionNotFound") || code.equals("EntryNotFound") || s == 404) {
-            String why = switch (code) {
-                case "RevisionNotFound" -> "the revision \"" + revision + "\" does not exist in " + repoId;
-                case "EntryNotFound" -> "the repository has no file " + file + " at that revision";
-                default -> file == null ? "no model " + repoId + " with a revision \"" + revision + "\" exists there"
-                        : "not found";
-            };
-            return new HubNotFoundException("The hub at " + endpoint + " has no " + thing + " (HTTP " + s + ": " + why
-                    + "). Check the id (\"org/name\", as on " + page + ") and the revision (a branch, tag or commit)"
-                    + (token == null ? "; a private repository also reads as missing without HF_TOKEN" : ""));
+    /** A 429/5xx (the hub is busy or failing: retried, honouring Retry-After) or the final error for the status. */
+    private RetryPolicy.Retry statusFailure(HttpResponse<?> r, String repoId, String revision, String file) {
+        HubException error = HubErrors.status(endpoint, token, r, repoId, revision, file);
+        if (!retry.isRetryableStatus(r.statusCode())) {
+            throw error;
         }
-        if (s == 401 || s == 403) {
-            String tokenHint = token == null
-                    ? "no token was sent: set HF_TOKEN (or the builder's token(...)) to an access token of an account"
-                            + " that was granted access"
-                    : "the token that was sent was refused or has no access: check HF_TOKEN (a read token of the account"
-                            + " that accepted the license)";
-            return new HubAccessException("Access to " + thing + " was refused (HTTP " + s
-                    + (code.isEmpty() ? "" : ", " + code) + "): the model is gated or private. Accept its license on "
-                    + page + " while logged in, and " + tokenHint + ". Tokens: " + endpoint + "/settings/tokens");
-        }
-        return new HubException("The hub at " + endpoint + " answered HTTP " + s + " for " + thing
-                + (s >= 500 ? "; the hub may be down, try again later" : ""));
-    }
-
-    private HubException unreachable(String what, IOException e) {
-        return new HubException("Cannot reach the hub at " + endpoint + " for " + what + ": " + e
-                + ". Check the network (or HF_ENDPOINT); to use only what is already in the cache set HF_HUB_OFFLINE=1", e);
+        return new RetryPolicy.Retry(error.getMessage(), r.statusCode(),
+                r.headers().firstValue("Retry-After").flatMap(retry::retryAfter), null);
     }
 
     // ---- disk
@@ -362,15 +343,9 @@ public final class HubDownloader {
 
     public static HubException ioError(HubCache cache, String file, IOException e) {
         if (isDiskFull(e)) {
-            return diskFull(cache, file, e.getMessage(), e);
+            return HubErrors.diskFull(cache, file, e.getMessage(), e);
         }
         return new HubException("Cannot write " + file + " into the hub cache " + cache.root() + ": " + e, e);
-    }
-
-    static HubException diskFull(HubCache cache, String file, String detail, Throwable cause) {
-        return new HubException("No space left on device while downloading " + file + " into the hub cache folder "
-                + cache.root() + " (" + detail + "). Free space there, or set HF_HUB_CACHE (or HF_HOME) to a folder on"
-                + " a disk with room for the model; a partial download is kept as blobs/*.incomplete and resumes", cause);
     }
 
     private static void checkSpace(HubCache cache, Path part, long size) throws IOException {
@@ -380,20 +355,33 @@ public final class HubDownloader {
         long have = Files.exists(part) ? Files.size(part) : 0;
         long usable = Files.getFileStore(part.getParent()).getUsableSpace();
         if (usable >= 0 && usable < size - have) {
-            throw diskFull(cache, part.getFileName().toString().replace(".incomplete", ""), "needs "
+            throw HubErrors.diskFull(cache, part.getFileName().toString().replace(".incomplete", ""), "needs "
                     + (size - have) + " more bytes, " + usable + " free", null);
         }
     }
 
     // ---- helpers
 
-    /** A short, growing wait before another attempt (0.2 s, 0.4 s, ... at most 2 s). */
-    private static void pause(int attempt) {
+    /** Runs {@code attempt} under the retry policy; giving up on a failed connection says the hub is unreachable. */
+    private <T> T withRetries(String what, RetryPolicy.Attempt<T> attempt) {
+        return withRetries(what, attempt, (attempts, last) -> last.status() > 0
+                ? new HubException(last.getMessage() + " (after " + attempts + " attempt(s))")
+                : HubErrors.unreachable(endpoint, what, last.getCause()));
+    }
+
+    private <T> T withRetries(String what, RetryPolicy.Attempt<T> attempt, RetryPolicy.GiveUp giveUp) {
         try {
-            Thread.sleep(Math.min(2000L, 200L * attempt));
+            return retry.run(attempt, giveUp);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HubException("Interrupted while waiting to retry a download", e);
+            throw new HubException("Interrupted while waiting to retry " + what + " from " + endpoint, e);
+        }
+    }
+
+    private static long sizeOrZero(Path part) {
+        try {
+            return Files.exists(part) ? Files.size(part) : 0;
+        } catch (IOException e) {
+            return 0;
         }
     }
 
