@@ -1,5 +1,6 @@
 package dev.asclepius.cli;
 
+import dev.asclepius.cli.serve.CompletionServer;
 import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.LanguageModel;
 import java.io.PrintWriter;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.asclepius.cli.serve.CompletionServer;
 import dev.asclepius.core.ContextLengthExceededException;
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.GenerationResult;

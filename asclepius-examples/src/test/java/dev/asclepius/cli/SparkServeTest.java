@@ -3,6 +3,7 @@ package dev.asclepius.cli;
 import static dev.asclepius.spark.testing.SparkRows.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asclepius.cli.serve.CompletionServer;
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.LocalModel;
 import dev.asclepius.core.internal.demo.RandomModelSpec;
