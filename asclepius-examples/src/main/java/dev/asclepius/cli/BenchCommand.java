@@ -186,7 +186,7 @@ final class BenchCommand implements Callable<Integer> {
                      .generation(dev.asclepius.core.GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build())
                      .build()) {
             StringBuilder text = new StringBuilder();
-            while (model.tokenizer().encode(text.toString()).length < promptTokens) {
+            while (model.tokenizer().orElseThrow().encode(text.toString()).length < promptTokens) {
                 text.append(DemoCommand.NOTE).append("\n");
             }
             dev.asclepius.tasks.ClinicalNote note = dev.asclepius.tasks.ClinicalNote.of(text.toString());
@@ -217,7 +217,7 @@ final class BenchCommand implements Callable<Integer> {
             double s = dev.asclepius.core.internal.bench.MatmulFloor.median(shared);
             double o = dev.asclepius.core.internal.bench.MatmulFloor.median(separate);
             double oc = dev.asclepius.core.internal.bench.MatmulFloor.median(separateCached);
-            int noteTokens = model.tokenizer().encode(text.toString()).length;
+            int noteTokens = model.tokenizer().orElseThrow().encode(text.toString()).length;
             if (json) {
                 out.println(Json.GSON.toJson(java.util.Map.of("note_tokens", noteTokens, "questions", questions,
                         "new_tokens", newTokens, "analyze_seconds", s, "one_by_one_seconds", o,

@@ -779,10 +779,12 @@ final class CompletionServer implements AutoCloseable {
     private static int maxPromptBytes(LanguageModel model) {
         int longest = 16;
         try {
-            int vocab = model.tokenizer().vocabSize();
+            // no local tokenizer (a remote model): the fixed bound below
+            dev.asclepius.core.TextTokenizer tokenizer = model.tokenizer()
+                    .orElseThrow(() -> new IllegalStateException("no tokenizer"));
+            int vocab = tokenizer.vocabSize();
             for (int id = 0; id < vocab; id++) {
-                longest = Math.max(longest, model.tokenizer().decode(new int[] {id})
-                        .getBytes(StandardCharsets.UTF_8).length + 1);
+                longest = Math.max(longest, tokenizer.decode(new int[] {id}).getBytes(StandardCharsets.UTF_8).length + 1);
             }
         } catch (RuntimeException e) {
             longest = 64;   // a tokenizer that cannot decode single ids: a generous fixed bound
@@ -1078,7 +1080,8 @@ final class CompletionServer implements AutoCloseable {
                 List<String> stops = request.config().stopStrings();
                 String full;
                 try {
-                    full = model.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray());
+                    full = model.tokenizer().orElseThrow(() -> new AsclepiusException("no local tokenizer"))
+                            .decode(ids.stream().mapToInt(Integer::intValue).toArray());
                 } catch (AsclepiusException e) {
                     return new JsonPrimitive(stops.get(0));
                 }

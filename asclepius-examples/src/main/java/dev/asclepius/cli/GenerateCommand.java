@@ -104,8 +104,8 @@ final class GenerateCommand implements Callable<Integer> {
         int[] givenIds = input.promptIds != null ? parsePromptIds(input.promptIds) : null;
         String noteText = input.note != null ? Files.readString(input.note.note, StandardCharsets.UTF_8) : null;
         try (LanguageModel model = modelOptions.loadAny()) {
-            int[] ids = givenIds != null ? givenIds : input.prompt != null ? model.tokenizer().encode(input.prompt)
-                    : model.tokenizer().encode(input.note.template.format(noteText, input.note.instruction));
+            int[] ids = givenIds != null ? givenIds : tokenizerOf(model).encode(input.prompt != null ? input.prompt
+                    : input.note.template.format(noteText, input.note.instruction));
             if (logitsOut != null) {
                 if (!(model instanceof LocalModel local)) {
                     throw new InvalidInputException("--logits-out needs the DJL engine: llama.cpp's binding does not expose logits");
@@ -125,6 +125,12 @@ final class GenerateCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** The model's tokenizer: the local and GGUF models this command loads always have one. */
+    private static dev.asclepius.core.TextTokenizer tokenizerOf(LanguageModel model) {
+        return model.tokenizer().orElseThrow(() -> new dev.asclepius.core.UnsupportedModelException(
+                "This model has no local tokenizer: give the prompt as ids with --prompt-ids."));
     }
 
     private static int[] parsePromptIds(String given) {
