@@ -3,7 +3,9 @@ package dev.asclepius.cli;
 import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.LocalModel;
 import dev.asclepius.core.internal.bench.EngineBench;
+import dev.asclepius.core.internal.bench.TokenizerBench;
 import dev.asclepius.core.internal.engine.PyTorchRuntime;
+import dev.asclepius.core.internal.tokenizer.HfTextTokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -83,10 +85,17 @@ final class BenchCommand implements Callable<Integer> {
             description = "New tokens per soak generation (default: ${DEFAULT-VALUE}).")
     int soakNewTokens;
 
+    @Option(names = "--tokenizer", description = "Instead of the engine report, time the model folder's tokenizer "
+            + "(encoding a ~1000-token note) and the streaming decoder (per generated token), without loading the weights.")
+    boolean tokenizer;
+
     @Override
     public Integer call() throws IOException {
         if (promptIdsFile != null) {
             readIds(promptIdsFile);   // a missing or malformed file is reported before the model loads
+        }
+        if (tokenizer) {
+            return tokenizerBench();
         }
         if (soak != null) {
             return soak();
@@ -148,6 +157,23 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 out.printf("peak RSS         %.0f MB%n", r.peakRssBytes() / 1e6);
                 out.printf("generated ids    %s%n", r.generatedIds());
+            }
+        }
+        return 0;
+    }
+
+    private int tokenizerBench() {
+        if (modelOptions.gguf()) {
+            throw new InvalidInputException("--tokenizer times the Hugging Face tokenizer of a model folder, not a GGUF file");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (HfTextTokenizer t = HfTextTokenizer.load(modelOptions.folder())) {
+            TokenizerBench.Report r = TokenizerBench.run(t, warmup, repeat);
+            if (json) {
+                out.println(Json.GSON.toJson(r));
+            } else {
+                out.printf("encode           %.3f ms for a %d-token note (median of %d)%n", r.encodeMillis(), r.encodeTokens(), repeat);
+                out.printf("streaming decode %.1f us per token over %d tokens%n", r.decodeMicrosPerToken(), r.decodeTokens());
             }
         }
         return 0;

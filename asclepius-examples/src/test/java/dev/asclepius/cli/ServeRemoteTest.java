@@ -374,7 +374,7 @@ class ServeRemoteTest {
         try (AsclepiusClient client = AsclepiusClient.builder().remote(base, "tiny").generation(generation).build()) {
             List<CompletableFuture<TaskResult<Answer>>> futures = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                futures.add(client.askAsync(note, "What was started?"));
+                futures.add(client.async(c -> c.ask(note, "What was started?")));
             }
             for (CompletableFuture<TaskResult<Answer>> f : futures) {
                 assertThat(f.get().rawResponse()).isEqualTo(expected);
