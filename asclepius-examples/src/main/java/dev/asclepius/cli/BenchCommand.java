@@ -86,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
     int soakNewTokens;
 
     @Option(names = "--tokenizer", description = "Instead of the engine report, time the model folder's tokenizer "
-            + "(encoding a ~1000-token note) and the streaming decoder (per generated token), without loading the weights.")
+            + "(encoding a ~2000-token note) and the streaming decoder (per generated token), without loading the weights.")
     boolean tokenizer;
 
     @Override

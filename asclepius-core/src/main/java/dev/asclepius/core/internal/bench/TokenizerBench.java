@@ -13,7 +13,7 @@ import java.util.List;
  * were once printed by unit tests, where a timing can neither fail nor be trusted.
  */
 public final class TokenizerBench {
-    /** A ~1000-token clinical note in the abbreviated style of discharge summaries. */
+    /** A ~2000-token clinical note in the abbreviated style of discharge summaries. */
     static final String ENCODE_TEXT = "Pt c/o SOB, HTN, DM2, s/p CABG x3. BP 142/88 mmHg, HR 96 bpm. ".repeat(45);
     /** Text with byte-fallback characters (accents, CJK, an emoji) the decoder must hold back until whole. */
     static final String DECODE_TEXT = "Dx: NSTEMI. Tx: ASA 325mg, heparin gtt. Café, 肺炎 患者 🩺. ".repeat(40);
