@@ -26,9 +26,17 @@ public interface LanguageModel extends AutoCloseable {
         return generate(promptIds, config, TokenListener.NONE);
     }
 
-    /** Tokenizes {@code prompt} (adding BOS as configured) and generates. */
+    /**
+     * Tokenizes {@code prompt} (adding BOS as configured) and generates. Models without a local tokenizer
+     * (a remote server's) override this to send the text as it is.
+     *
+     * @throws UnsupportedModelException if the model has no local tokenizer and does not override this method
+     */
     default GenerationResult generate(String prompt, GenerationConfig config, TokenListener listener) {
-        return generate(tokenizer().encode(prompt), config, listener);
+        TextTokenizer t = tokenizer().orElseThrow(() -> new UnsupportedModelException(getClass().getSimpleName()
+                + " has no local tokenizer, so it cannot turn a text prompt into ids: give it a tokenizer, or "
+                + "generate from token ids (generate(int[], ...))."));
+        return generate(t.encode(prompt), config, listener);
     }
 
     default GenerationResult generate(String prompt, GenerationConfig config) {
@@ -80,7 +88,13 @@ public interface LanguageModel extends AutoCloseable {
                 checked -> generate(prompt, config, checked));
     }
 
-    TextTokenizer tokenizer();
+    /**
+     * The model's tokenizer on this machine: always present for {@link LocalModel} and a GGUF model; empty
+     * for a remote model unless one was configured (its server tokenizes text prompts). Callers that need
+     * token ids or counts say what to do when it is empty; the client falls back to the token counts the
+     * server reports.
+     */
+    java.util.Optional<TextTokenizer> tokenizer();
 
     /** What is known about the model; facts it cannot know (a remote model's shape) are absent, not zero. */
     ModelInfo info();

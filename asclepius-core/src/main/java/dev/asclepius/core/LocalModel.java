@@ -296,9 +296,10 @@ public final class LocalModel implements LanguageModel {
         }));
     }
 
+    /** The checkpoint's tokenizer: always present. */
     @Override
-    public TextTokenizer tokenizer() {
-        return tokenizer;
+    public java.util.Optional<TextTokenizer> tokenizer() {
+        return java.util.Optional.of(tokenizer);
     }
 
     @Override

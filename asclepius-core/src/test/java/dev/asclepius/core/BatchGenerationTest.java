@@ -29,10 +29,10 @@ class BatchGenerationTest {
         RandomModelWriter.write(dir, new RandomModelSpec("llama", 32000, 64, 128, 2, 4, 2, 512, false, StorageType.F32, 5, 0));
         model = LocalModel.load(dir);
         prompts = List.of(
-                model.tokenizer().encode("Pt c/o SOB."),
-                model.tokenizer().encode("Discharge medications: metformin 500 mg BID, lisinopril 10 mg daily."),
-                model.tokenizer().encode("HTN"),
-                model.tokenizer().encode("Hospital course: admitted with fever, treated with ceftriaxone."));
+                model.tokenizer().orElseThrow().encode("Pt c/o SOB."),
+                model.tokenizer().orElseThrow().encode("Discharge medications: metformin 500 mg BID, lisinopril 10 mg daily."),
+                model.tokenizer().orElseThrow().encode("HTN"),
+                model.tokenizer().orElseThrow().encode("Hospital course: admitted with fever, treated with ceftriaxone."));
     }
 
     @AfterAll
@@ -83,7 +83,7 @@ class BatchGenerationTest {
         List<int[]> questions = new ArrayList<>();
         for (String q : List.of("What medications was the patient discharged on?", "What is the expanded form of 'CAP'?",
                 "Summarize the hospital course.", "When was the antibiotic switched?")) {
-            questions.add(model.tokenizer().encode(PromptTemplate.INFERENCE.format(note, q)));
+            questions.add(model.tokenizer().orElseThrow().encode(PromptTemplate.INFERENCE.format(note, q)));
         }
         int shared = 0;
         while (shared < questions.get(0).length && questions.get(0)[shared] == questions.get(1)[shared]) {

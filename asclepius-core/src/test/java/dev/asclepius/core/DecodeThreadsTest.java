@@ -22,8 +22,8 @@ class DecodeThreadsTest {
         GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(10).ignoreEos(true).build();
         try (LocalModel plain = LocalModel.builder(dir).prefixCache(false).build();
              LocalModel oneThread = LocalModel.builder(dir).prefixCache(false).decodeThreads(1).build()) {
-            List<int[]> prompts = List.of(plain.tokenizer().encode("Pt c/o SOB, started on furosemide."),
-                    plain.tokenizer().encode("HTN"));
+            List<int[]> prompts = List.of(plain.tokenizer().orElseThrow().encode("Pt c/o SOB, started on furosemide."),
+                    plain.tokenizer().orElseThrow().encode("HTN"));
             for (int[] p : prompts) {
                 assertThat(oneThread.generate(p, greedy).tokenIds()).isEqualTo(plain.generate(p, greedy).tokenIds());
             }

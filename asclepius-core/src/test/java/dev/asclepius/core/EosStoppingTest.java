@@ -50,7 +50,7 @@ class EosStoppingTest {
         original = tmp.resolve("original");
         RandomModelWriter.write(original, SPEC);
         model = LocalModel.builder(original).threads(2).build();
-        prompt = model.tokenizer().encode("Discharge summary: pt admitted for CHF exacerbation.");
+        prompt = model.tokenizer().orElseThrow().encode("Discharge summary: pt admitted for CHF exacerbation.");
         free = model.generate(prompt, GenerationConfig.builder().maxNewTokens(8).ignoreEos(true).build()).tokenIds();
         eosId = free.get(EOS_POSITION);
         eosToken = tokenString(original.resolve("tokenizer.json"), eosId);
@@ -73,7 +73,7 @@ class EosStoppingTest {
 
     @Test
     void theOriginalFolderDoesNotStopThere() {
-        assertThat(model.tokenizer().eosId()).isEqualTo(2);
+        assertThat(model.tokenizer().orElseThrow().eosId()).isEqualTo(2);
         GenerationResult r = model.generate(prompt, GenerationConfig.builder().maxNewTokens(8).build());
         assertThat(free).doesNotContain(2);
         assertThat(r.finishReason()).isEqualTo(FinishReason.MAX_TOKENS);
@@ -92,9 +92,9 @@ class EosStoppingTest {
 
     private static void assertStopsAtTheChosenToken(Path copy) {
         try (LocalModel m = LocalModel.builder(copy).build()) {
-            assertThat(m.tokenizer().eosId()).as("eos_token '%s' resolved to its vocabulary id", eosToken).isEqualTo(eosId);
-            assertThat(m.tokenizer().bosId()).isEqualTo(1);
-            assertThat(m.tokenizer().encode("Discharge summary: pt admitted for CHF exacerbation.")).isEqualTo(prompt);
+            assertThat(m.tokenizer().orElseThrow().eosId()).as("eos_token '%s' resolved to its vocabulary id", eosToken).isEqualTo(eosId);
+            assertThat(m.tokenizer().orElseThrow().bosId()).isEqualTo(1);
+            assertThat(m.tokenizer().orElseThrow().encode("Discharge summary: pt admitted for CHF exacerbation.")).isEqualTo(prompt);
 
             StringBuilder streamed = new StringBuilder();
             GenerationResult r = m.generate(prompt, GenerationConfig.builder().maxNewTokens(8).build(),
@@ -102,7 +102,7 @@ class EosStoppingTest {
             assertThat(r.finishReason()).isEqualTo(FinishReason.EOS);
             assertThat(r.tokenIds()).isEqualTo(free.subList(0, EOS_POSITION + 1));
             assertThat(r.tokenIds().get(r.tokenIds().size() - 1)).isEqualTo(eosId);
-            String before = m.tokenizer().decode(free.subList(0, EOS_POSITION).stream().mapToInt(i -> i).toArray());
+            String before = m.tokenizer().orElseThrow().decode(free.subList(0, EOS_POSITION).stream().mapToInt(i -> i).toArray());
             assertThat(r.text()).isEqualTo(before);
             assertThat(streamed.toString()).isEqualTo(before);
             assertThat(r.decodeSteps()).isEqualTo(EOS_POSITION);

@@ -95,7 +95,7 @@ class LoadListenerTest {
         Path dir = tmp.resolve("closed");
         RandomModelWriter.write(dir, new RandomModelSpec("llama", 32000, 32, 64, 1, 4, 4, 64, false, StorageType.F32, 5, 0));
         LocalModel model = LocalModel.builder(dir).build();
-        TextTokenizer tokenizer = model.tokenizer();
+        TextTokenizer tokenizer = model.tokenizer().orElseThrow();
         model.close();
         assertThatThrownBy(() -> tokenizer.encode("chest pain"))
                 .isInstanceOf(ModelClosedException.class)

@@ -45,7 +45,7 @@ class LocalModelCloseRaceTest {
         try {
             for (int round = 0; round < ROUNDS && unexpected.size() < 5; round++) {
                 LocalModel model = LocalModel.builder(dir).threads(1).build();
-                int[] base = model.tokenizer().encode("Pt c/o SOB. Hx HTN, DM2. Rx lisinopril 10 mg daily.");
+                int[] base = model.tokenizer().orElseThrow().encode("Pt c/o SOB. Hx HTN, DM2. Rx lisinopril 10 mg daily.");
                 CountDownLatch firstToken = new CountDownLatch(1);
                 List<Future<?>> calls = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {

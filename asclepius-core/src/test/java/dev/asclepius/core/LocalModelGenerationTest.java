@@ -39,7 +39,7 @@ class LocalModelGenerationTest {
     static void load() {
         RandomModelWriter.write(dir, SPEC);
         model = LocalModel.builder(dir).threads(2).build();
-        prompt = model.tokenizer().encode("Pt c/o SOB. Hx HTN, DM2.");
+        prompt = model.tokenizer().orElseThrow().encode("Pt c/o SOB. Hx HTN, DM2.");
     }
 
     @AfterAll
@@ -68,7 +68,7 @@ class LocalModelGenerationTest {
         assertThat(result.finishReason()).isEqualTo(FinishReason.MAX_TOKENS);
         assertThat(result.promptTokens()).isEqualTo(prompt.length);
         assertThat(result.decodeSteps()).isEqualTo(11);
-        assertThat(result.text()).isEqualTo(model.tokenizer().decode(result.tokenIds().stream().mapToInt(i -> i).toArray()));
+        assertThat(result.text()).isEqualTo(model.tokenizer().orElseThrow().decode(result.tokenIds().stream().mapToInt(i -> i).toArray()));
     }
 
     @Test

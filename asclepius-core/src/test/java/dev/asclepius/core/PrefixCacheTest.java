@@ -46,7 +46,7 @@ class PrefixCacheTest {
     @BeforeEach
     void forgetEarlierPrompts() {
         // Start each test from an empty cache: a prompt that shares nothing replaces the entry.
-        cached.generate(cached.tokenizer().encode("Unrelated warm-up text about something else entirely, "
+        cached.generate(cached.tokenizer().orElseThrow().encode("Unrelated warm-up text about something else entirely, "
                 + "long enough to be kept in the cache: " + "x ".repeat(80)), greedy(1));
     }
 
@@ -55,7 +55,7 @@ class PrefixCacheTest {
     }
 
     private static int[] prompt(String question) {
-        return cached.tokenizer().encode(NOTE + "Question: " + question);
+        return cached.tokenizer().orElseThrow().encode(NOTE + "Question: " + question);
     }
 
     private static int commonPrefix(int[] a, int[] b) {
@@ -134,7 +134,7 @@ class PrefixCacheTest {
     @Test
     void aPromptThatSharesNothingRunsInFull() {
         cached.generate(prompt("What medications was he started on?"), greedy(4));
-        int[] other = cached.tokenizer().encode("Completely different text " + "y ".repeat(70));
+        int[] other = cached.tokenizer().orElseThrow().encode("Completely different text " + "y ".repeat(70));
         GenerationResult result = cached.generate(other, greedy(6));
         assertThat(result.cachedPromptTokens()).isZero();   // only BOS matches: too little to copy
         assertThat(result.tokenIds()).isEqualTo(plain.generate(other, greedy(6)).tokenIds());

@@ -3,7 +3,9 @@ package dev.asclepius.cli;
 import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.LocalModel;
 import dev.asclepius.core.internal.bench.EngineBench;
+import dev.asclepius.core.internal.bench.TokenizerBench;
 import dev.asclepius.core.internal.engine.PyTorchRuntime;
+import dev.asclepius.core.internal.tokenizer.HfTextTokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -83,10 +85,17 @@ final class BenchCommand implements Callable<Integer> {
             description = "New tokens per soak generation (default: ${DEFAULT-VALUE}).")
     int soakNewTokens;
 
+    @Option(names = "--tokenizer", description = "Instead of the engine report, time the model folder's tokenizer "
+            + "(encoding a ~2000-token note) and the streaming decoder (per generated token), without loading the weights.")
+    boolean tokenizer;
+
     @Override
     public Integer call() throws IOException {
         if (promptIdsFile != null) {
             readIds(promptIdsFile);   // a missing or malformed file is reported before the model loads
+        }
+        if (tokenizer) {
+            return tokenizerBench();
         }
         if (soak != null) {
             return soak();
@@ -153,6 +162,23 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int tokenizerBench() {
+        if (modelOptions.gguf()) {
+            throw new InvalidInputException("--tokenizer times the Hugging Face tokenizer of a model folder, not a GGUF file");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (HfTextTokenizer t = HfTextTokenizer.load(modelOptions.folder())) {
+            TokenizerBench.Report r = TokenizerBench.run(t, warmup, repeat);
+            if (json) {
+                out.println(Json.GSON.toJson(r));
+            } else {
+                out.printf("encode           %.3f ms for a %d-token note (median of %d)%n", r.encodeMillis(), r.encodeTokens(), repeat);
+                out.printf("streaming decode %.1f us per token over %d tokens%n", r.decodeMicrosPerToken(), r.decodeTokens());
+            }
+        }
+        return 0;
+    }
+
     private int batches() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         try (LocalModel model = modelOptions.load()) {
@@ -186,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
                      .generation(dev.asclepius.core.GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build())
                      .build()) {
             StringBuilder text = new StringBuilder();
-            while (model.tokenizer().encode(text.toString()).length < promptTokens) {
+            while (model.tokenizer().orElseThrow().encode(text.toString()).length < promptTokens) {
                 text.append(DemoCommand.NOTE).append("\n");
             }
             dev.asclepius.tasks.ClinicalNote note = dev.asclepius.tasks.ClinicalNote.of(text.toString());
@@ -217,7 +243,7 @@ final class BenchCommand implements Callable<Integer> {
             double s = dev.asclepius.core.internal.bench.MatmulFloor.median(shared);
             double o = dev.asclepius.core.internal.bench.MatmulFloor.median(separate);
             double oc = dev.asclepius.core.internal.bench.MatmulFloor.median(separateCached);
-            int noteTokens = model.tokenizer().encode(text.toString()).length;
+            int noteTokens = model.tokenizer().orElseThrow().encode(text.toString()).length;
             if (json) {
                 out.println(Json.GSON.toJson(java.util.Map.of("note_tokens", noteTokens, "questions", questions,
                         "new_tokens", newTokens, "analyze_seconds", s, "one_by_one_seconds", o,

@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
                     tiny.vocabSize(), dir);
             try (LocalModel model = LocalModel.load(dir)) {
                 String prompt = PromptTemplate.INFERENCE.format(NOTE, INSTRUCTION);
-                int[] ids = model.tokenizer().encode(prompt);
+                int[] ids = model.tokenizer().orElseThrow().encode(prompt);
                 out.printf("Loaded on %s (%s). Prompt: %d tokens. Instruction: %s%n%nStreaming %d tokens:%n", model.info().device().orElseThrow(),
                         model.info().computeType().orElseThrow(), ids.length, INSTRUCTION, maxNewTokens);
                 GenerationResult result = model.generate(ids, generation,

@@ -128,8 +128,8 @@ final class GenerateCommand implements Callable<Integer> {
                     + "llama.cpp's binding has no beam search here");
         }
         try (LanguageModel model = modelOptions.loadAny()) {
-            int[] ids = givenIds != null ? givenIds : input.prompt != null ? model.tokenizer().encode(input.prompt)
-                    : model.tokenizer().encode(input.note.template.format(noteText, input.note.instruction));
+            int[] ids = givenIds != null ? givenIds : tokenizerOf(model).encode(input.prompt != null ? input.prompt
+                    : input.note.template.format(noteText, input.note.instruction));
             if (logitsOut != null) {
                 if (!(model instanceof LocalModel local)) {
                     throw new InvalidInputException("--logits-out needs the DJL engine: llama.cpp's binding does not expose logits");
@@ -149,6 +149,12 @@ final class GenerateCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** The model's tokenizer: the local and GGUF models this command loads always have one. */
+    private static dev.asclepius.core.TextTokenizer tokenizerOf(LanguageModel model) {
+        return model.tokenizer().orElseThrow(() -> new dev.asclepius.core.UnsupportedModelException(
+                "This model has no local tokenizer: give the prompt as ids with --prompt-ids."));
     }
 
     private static int[] parsePromptIds(String given) {

@@ -4,6 +4,7 @@ import dev.asclepius.tasks.ClinicalNote;
 import dev.asclepius.tasks.Parsed;
 import dev.asclepius.tasks.Task;
 import dev.asclepius.tasks.TaskParsers;
+import dev.asclepius.tasks.TaskType;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,7 +55,7 @@ final class ParseCommand implements Callable<Integer> {
         ClinicalNote note = taskOptions.readNote();
         String asked = question(task);
         String raw = TextFiles.read(response, "response");
-        Parsed<?> parsed = TaskParsers.parse(task, note, asked, raw, truncated);
+        Parsed<?> parsed = TaskParsers.parse(TaskType.of(task), note, asked, raw, truncated);
         PrintWriter out = spec.commandLine().getOut();
         if (taskOptions.json) {
             out.println(Json.GSON.toJson(TaskJson.parsed(task, parsed.value(), parsed.grounding(), truncated)));

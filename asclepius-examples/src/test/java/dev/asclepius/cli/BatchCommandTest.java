@@ -271,8 +271,8 @@ class BatchCommandTest {
     void progressTextAndBar() {
         var p = new dev.asclepius.tasks.CorpusProgress(5, java.util.OptionalLong.of(10), 4, 1, 100, 1000,
                 java.time.Duration.ofSeconds(2));
-        assertThat(BatchCommand.Progress.text(p))
+        assertThat(BatchProgress.text(p))
                 .isEqualTo("5/10 notes (1 errors), 2.50 notes/s, 50.0 tokens/s, ETA 0:02");
-        assertThat(BatchCommand.Progress.bar(p)).startsWith("[############            ] 5/10");
+        assertThat(BatchProgress.bar(p)).startsWith("[############            ] 5/10");
     }
 }

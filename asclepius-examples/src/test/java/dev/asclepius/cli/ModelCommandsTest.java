@@ -103,7 +103,7 @@ class ModelCommandsTest {
         float[] written = readFloat32Npy(npy);
         assertThat(written).hasSize(32000);
         try (LocalModel local = LocalModel.load(model)) {
-            float[] expected = local.logits(local.tokenizer().encode(prompt));
+            float[] expected = local.logits(local.tokenizer().orElseThrow().encode(prompt));
             for (int i = 0; i < expected.length; i++) {
                 assertThat(written[i]).as("logit %d", i).isCloseTo(expected[i], within(1e-5f));
             }

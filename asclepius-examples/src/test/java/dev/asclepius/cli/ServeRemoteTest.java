@@ -92,11 +92,11 @@ class ServeRemoteTest {
 
         @Override
         public GenerationResult generate(String prompt, GenerationConfig config, TokenListener listener) {
-            return generate(delegate.tokenizer().encode(prompt), config, listener);
+            return generate(delegate.tokenizer().orElseThrow().encode(prompt), config, listener);
         }
 
         @Override
-        public TextTokenizer tokenizer() {
+        public java.util.Optional<TextTokenizer> tokenizer() {
             return delegate.tokenizer();
         }
 
@@ -158,7 +158,7 @@ class ServeRemoteTest {
             assertThat(r.finishReason()).isEqualTo(expected.finishReason());
             assertThat(r.promptTokens()).isEqualTo(expected.promptTokens());
 
-            int[] ids = local.tokenizer().encode(PROMPT);
+            int[] ids = local.tokenizer().orElseThrow().encode(PROMPT);
             GenerationResult byIds = model.generate(ids, GREEDY);
             assertThat(byIds.tokenIds()).isEqualTo(expected.tokenIds());
         }
@@ -342,7 +342,7 @@ class ServeRemoteTest {
         // With a local tokenizer the client checks before sending.
         try (RemoteModel model = RemoteModel.builder(base, "tiny").tokenizer(modelDir).build()) {
             assertThatThrownBy(() -> model.generate(ids, GREEDY)).isInstanceOf(ContextLengthExceededException.class);
-            assertThat(model.tokenizer().eosId()).isEqualTo(local.tokenizer().eosId());
+            assertThat(model.tokenizer().orElseThrow().eosId()).isEqualTo(local.tokenizer().orElseThrow().eosId());
         }
     }
 
@@ -375,7 +375,7 @@ class ServeRemoteTest {
         try (AsclepiusClient client = AsclepiusClient.builder().remote(base, "tiny").generation(generation).build()) {
             List<CompletableFuture<TaskResult<Answer>>> futures = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                futures.add(client.askAsync(note, "What was started?"));
+                futures.add(client.async(c -> c.ask(note, "What was started?")));
             }
             for (CompletableFuture<TaskResult<Answer>> f : futures) {
                 assertThat(f.get().rawResponse()).isEqualTo(expected);

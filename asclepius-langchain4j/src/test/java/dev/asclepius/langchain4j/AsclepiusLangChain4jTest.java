@@ -143,7 +143,7 @@ class AsclepiusLangChain4jTest {
         assertThat(result.content()).isEqualTo(engine.text());
         assertThat(result.tokenUsage()).isEqualTo(new TokenUsage(engine.promptTokens(), 6, engine.promptTokens() + 6));
         assertThat(result.tokenUsage().inputTokenCount())
-                .isEqualTo(tiny.tokenizer().encode(model.last().prompt()).length);
+                .isEqualTo(tiny.tokenizer().orElseThrow().encode(model.last().prompt()).length);
         assertThat(result.finishReason()).isEqualTo(FinishReason.LENGTH);
     }
 
@@ -222,7 +222,7 @@ class AsclepiusLangChain4jTest {
     @Test
     void aFullContextWindowIsLength() {
         RecordingModel small = new RecordingModel(smallContext);
-        int promptTokens = smallContext.tokenizer().encode("The patient was admitted with").length;
+        int promptTokens = smallContext.tokenizer().orElseThrow().encode("The patient was admitted with").length;
         Response<String> response = AsclepiusLanguageModel.of(small,
                 GenerationConfig.builder().maxNewTokens(100).ignoreEos(true).build()).generate("The patient was admitted with");
         assertThat(small.last().result().finishReason()).isEqualTo(dev.asclepius.core.FinishReason.CONTEXT_FULL);

@@ -46,7 +46,7 @@ final class RecordingModel implements LanguageModel {
     }
 
     @Override
-    public TextTokenizer tokenizer() {
+    public java.util.Optional<TextTokenizer> tokenizer() {
         return delegate.tokenizer();
     }
 

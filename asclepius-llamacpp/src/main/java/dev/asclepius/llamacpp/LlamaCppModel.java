@@ -245,9 +245,10 @@ public final class LlamaCppModel implements LanguageModel {
         return sb.append(']').toString();
     }
 
+    /** The GGUF file's tokenizer: always present. */
     @Override
-    public TextTokenizer tokenizer() {
-        return tokenizer;
+    public java.util.Optional<TextTokenizer> tokenizer() {
+        return java.util.Optional.of(tokenizer);
     }
 
     @Override

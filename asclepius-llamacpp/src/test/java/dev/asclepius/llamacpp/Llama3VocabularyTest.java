@@ -46,7 +46,7 @@ class Llama3VocabularyTest {
         GenerationResult djl;
         int[] ids;
         try (LocalModel local = LocalModel.builder(dir).threads(2).build()) {
-            ids = local.tokenizer().encode(prompt);
+            ids = local.tokenizer().orElseThrow().encode(prompt);
             djl = local.generate(ids, greedy);
         }
         assertThat(ids[0]).isEqualTo(128000);

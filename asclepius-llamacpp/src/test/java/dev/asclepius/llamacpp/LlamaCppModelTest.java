@@ -116,11 +116,11 @@ class LlamaCppModelTest {
         GenerationResult djl;
         int[] ids;
         try (LocalModel local = LocalModel.builder(modelDir).threads(2).build()) {
-            ids = local.tokenizer().encode(PROMPT);
+            ids = local.tokenizer().orElseThrow().encode(PROMPT);
             djl = local.generate(ids, greedy);
         }
         try (LlamaCppModel cpp = LlamaCppModel.builder(f32).threads(2).build()) {
-            assertThat(cpp.tokenizer().encode(PROMPT)).as("llama.cpp's tokenizer on the converted vocabulary").isEqualTo(ids);
+            assertThat(cpp.tokenizer().orElseThrow().encode(PROMPT)).as("llama.cpp's tokenizer on the converted vocabulary").isEqualTo(ids);
             List<String> deltas = new ArrayList<>();
             GenerationResult r = cpp.generate(PROMPT, greedy, (d, id) -> deltas.add(d));
             assertThat(r.tokenIds()).isEqualTo(djl.tokenIds());
@@ -139,7 +139,7 @@ class LlamaCppModelTest {
         List<Integer> reference;
         int[] prompt;
         try (LlamaCppModel ref = LlamaCppModel.builder(f32).threads(2).build()) {
-            prompt = ref.tokenizer().encode(PROMPT);
+            prompt = ref.tokenizer().orElseThrow().encode(PROMPT);
             reference = ref.generate(prompt, one.toBuilder().maxNewTokens(positions).build()).tokenIds();
         }
         int agree = 0;
@@ -216,9 +216,9 @@ class LlamaCppModelTest {
         GenerationConfig sample = GenerationConfig.builder().maxNewTokens(12).ignoreEos(true).temperature(1.5f)
                 .topK(50).topP(0.95f).seed(1234).build();
         try (LlamaCppModel cpp = LlamaCppModel.builder(f32).threads(2).build()) {
-            assertThat(cpp.tokenizer().bosId()).isEqualTo(1);
-            assertThat(cpp.tokenizer().eosId()).isEqualTo(2);
-            assertThat(cpp.tokenizer().vocabSize()).isEqualTo(32000);
+            assertThat(cpp.tokenizer().orElseThrow().bosId()).isEqualTo(1);
+            assertThat(cpp.tokenizer().orElseThrow().eosId()).isEqualTo(2);
+            assertThat(cpp.tokenizer().orElseThrow().vocabSize()).isEqualTo(32000);
             assertThat(cpp.info().shape().orElseThrow().layers()).isEqualTo(SPEC.layers());
             assertThat(cpp.info().shape().orElseThrow().kvHeads()).isEqualTo(SPEC.kvHeads());
             GenerationResult a = cpp.generate(PROMPT, sample);

@@ -243,7 +243,7 @@ public final class ModelSpec implements Serializable {
             if (threads > 0) {
                 builder.threads(threads);
             }
-            return AsclepiusClient.builder().model(builder.build()).closeModel(true).build();
+            return AsclepiusClient.builder().model(builder).build();   // the client builds the model and owns it
         }
         RemoteModel.Builder builder = RemoteModel.builder(URI.create(location), modelName)
                 .maxConcurrency(maxConcurrency).contextLength(contextLength).requestTokenIds(tokenIds);

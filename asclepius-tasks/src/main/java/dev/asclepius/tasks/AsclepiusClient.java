@@ -1,9 +1,6 @@
 package dev.asclepius.tasks;
 
-import dev.asclepius.core.ComputeType;
-import dev.asclepius.core.Device;
 import dev.asclepius.core.GenerationConfig;
-import dev.asclepius.core.GenerationResult;
 import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.LanguageModel;
 import dev.asclepius.core.LocalModel;
@@ -11,35 +8,34 @@ import dev.asclepius.core.ModelClosedException;
 import dev.asclepius.core.PromptTemplate;
 import dev.asclepius.core.TokenListener;
 import dev.asclepius.core.hub.HubModels;
-import dev.asclepius.core.spi.ModelProviders;
-import dev.asclepius.core.spi.ModelRequest;
 import dev.asclepius.core.remote.RemoteModel;
 import dev.asclepius.tasks.internal.AbbreviationTask;
 import dev.asclepius.tasks.internal.CoreferenceTask;
+import dev.asclepius.tasks.internal.DaemonThreads;
 import dev.asclepius.tasks.internal.EntityTask;
-import dev.asclepius.tasks.internal.Grounder;
 import dev.asclepius.tasks.internal.ModelLease;
+import dev.asclepius.tasks.internal.ModelSource;
 import dev.asclepius.tasks.internal.ParaphraseTask;
 import dev.asclepius.tasks.internal.QuestionTask;
 import dev.asclepius.tasks.internal.RelationTask;
 import dev.asclepius.tasks.internal.SummaryTask;
+import dev.asclepius.tasks.internal.TaskRunner;
 import dev.asclepius.tasks.internal.TaskSpec;
 import dev.asclepius.tasks.internal.TimelineTask;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -57,36 +53,20 @@ import java.util.function.Function;
  * can). Each task sends one or more natural questions in the style the model was trained on, parses the
  * answers and aligns every extracted item to the note. {@link #newBuilder()} derives clients with other
  * settings that share the loaded model; the model is closed when the last client that owns it closes.
+ * Every task has one asynchronous form, {@link #async(Function)}: {@code client.async(c -> c.entities(note))}.
  */
 public final class AsclepiusClient implements AutoCloseable {
 
-    private static final AtomicInteger THREADS = new AtomicInteger();
-
-    private final ModelLease lease;
-    private final GenerationConfig generation;
-    private final PromptTemplate template;
+    private final TaskRunner runner;
     private final Executor executor;
     private final Optional<ExecutorService> ownedExecutor;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AsclepiusClient(ModelLease lease, GenerationConfig generation, PromptTemplate template,
                             Optional<Executor> executor) {
-        this.lease = lease;
-        this.generation = generation;
-        this.template = template;
-        if (executor.isPresent()) {
-            this.executor = executor.get();
-            this.ownedExecutor = Optional.empty();
-        } else {
-            // Daemon threads: a client the caller forgets to close must not keep the JVM alive.
-            ExecutorService pool = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "asclepius-client-" + THREADS.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            this.executor = pool;
-            this.ownedExecutor = Optional.of(pool);
-        }
+        this.runner = new TaskRunner(lease, generation, template, this::ensureOpen);
+        this.ownedExecutor = executor.isPresent() ? Optional.empty() : Optional.of(DaemonThreads.pool("asclepius-client-"));
+        this.executor = executor.isPresent() ? executor.get() : ownedExecutor.get();
     }
 
     public static Builder builder() {
@@ -100,9 +80,9 @@ public final class AsclepiusClient implements AutoCloseable {
     public Builder newBuilder() {
         ensureOpen();
         Builder b = new Builder();
-        b.parent = this;
-        b.generation = generation;
-        b.template = template;
+        b.source = new ModelSource.Shared(runner.lease(), this::ensureOpen);
+        b.generation = runner.generation();
+        b.template = runner.template();
         if (ownedExecutor.isEmpty()) {
             b.executor = Optional.of(executor);
         }
@@ -114,20 +94,21 @@ public final class AsclepiusClient implements AutoCloseable {
      * budget allows in one batch; empty for a remote model (the server decides).
      */
     public OptionalInt maxSequences(int tokens) {
-        return lease.model() instanceof LocalModel local ? OptionalInt.of(local.maxSequences(tokens)) : OptionalInt.empty();
+        return runner.lease().model() instanceof LocalModel local ? OptionalInt.of(local.maxSequences(tokens))
+                : OptionalInt.empty();
     }
 
     public LanguageModel model() {
         ensureOpen();
-        return lease.model();
+        return runner.lease().model();
     }
 
     public GenerationConfig generation() {
-        return generation;
+        return runner.generation();
     }
 
     public PromptTemplate promptTemplate() {
-        return template;
+        return runner.template();
     }
 
     public boolean isClosed() {
@@ -232,11 +213,15 @@ public final class AsclepiusClient implements AutoCloseable {
         return run(note, new QuestionTask(requireText(question, "question")), listener);
     }
 
-    // ---- asynchronous forms
+    // ---- the asynchronous form
 
     /**
-     * Runs {@code call} on the client's executor: {@code client.async(c -> c.relation(note, "a", "b"))}.
-     * The future fails with the task's exception ({@link ModelClosedException} once the client is closed).
+     * Runs {@code call} on the client's executor, for any task and any of its forms:
+     * {@code client.async(c -> c.entities(note))}, {@code client.async(c -> c.relation(note, "a", "b"))},
+     * {@code client.async(c -> c.summarize(note, listener))}. The future fails with the task's exception
+     * ({@link ModelClosedException} once the client is closed).
+     *
+     * @throws ModelClosedException if the client is closed already
      */
     public <T> CompletableFuture<T> async(Function<AsclepiusClient, T> call) {
         ensureOpen();
@@ -245,42 +230,6 @@ public final class AsclepiusClient implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             throw new ModelClosedException("This AsclepiusClient is closed"); // closed while submitting
         }
-    }
-
-    public CompletableFuture<TaskResult<List<Entity>>> entitiesAsync(ClinicalNote note) {
-        return async(c -> c.entities(note));
-    }
-
-    public CompletableFuture<TaskResult<List<Abbreviation>>> abbreviationsAsync(ClinicalNote note) {
-        return async(c -> c.abbreviations(note));
-    }
-
-    public CompletableFuture<TaskResult<List<Relation>>> relationsAsync(ClinicalNote note) {
-        return async(c -> c.relations(note));
-    }
-
-    public CompletableFuture<TaskResult<Timeline>> timelineAsync(ClinicalNote note) {
-        return async(c -> c.timeline(note));
-    }
-
-    public CompletableFuture<TaskResult<List<CoreferenceChain>>> coreferencesAsync(ClinicalNote note) {
-        return async(c -> c.coreferences(note));
-    }
-
-    public CompletableFuture<TaskResult<Paraphrase>> paraphraseAsync(ClinicalNote note, TokenListener listener) {
-        return async(c -> c.paraphrase(note, listener));
-    }
-
-    public CompletableFuture<TaskResult<Summary>> summarizeAsync(ClinicalNote note, TokenListener listener) {
-        return async(c -> c.summarize(note, listener));
-    }
-
-    public CompletableFuture<TaskResult<Answer>> askAsync(ClinicalNote note, String question) {
-        return askAsync(note, question, TokenListener.NONE);
-    }
-
-    public CompletableFuture<TaskResult<Answer>> askAsync(ClinicalNote note, String question, TokenListener listener) {
-        return async(c -> c.ask(note, question, listener));
     }
 
     // ---- every task at once
@@ -292,11 +241,11 @@ public final class AsclepiusClient implements AutoCloseable {
      * methods' under greedy decoding.
      */
     public Analysis analyze(ClinicalNote note) {
-        return analyze(note, java.util.EnumSet.complementOf(java.util.EnumSet.of(Task.QUESTION_ANSWERING)), List.of());
+        return analyze(note, EnumSet.complementOf(EnumSet.of(Task.QUESTION_ANSWERING)), List.of());
     }
 
     /** {@link #analyze(ClinicalNote)} for the chosen tasks (question answering needs the three-argument form). */
-    public Analysis analyze(ClinicalNote note, java.util.Set<Task> tasks) {
+    public Analysis analyze(ClinicalNote note, Set<Task> tasks) {
         return analyze(note, tasks, List.of());
     }
 
@@ -304,111 +253,12 @@ public final class AsclepiusClient implements AutoCloseable {
      * {@link #analyze(ClinicalNote)} for the chosen tasks plus free questions (answered when
      * {@code questions} is not empty, whether or not {@code tasks} names question answering).
      */
-    public Analysis analyze(ClinicalNote note, java.util.Set<Task> tasks, List<String> questions) {
-        ensureOpen();
-        if (note == null) {
-            throw new InvalidInputException("The clinical note is null");
-        }
-        if (tasks.contains(Task.QUESTION_ANSWERING) && questions.isEmpty()) {
-            throw new InvalidInputException("Question answering needs at least one question: pass them to analyze(note, tasks, questions).");
-        }
-        List<TaskSpec<?>> specs = new ArrayList<>();
-        for (Task task : Task.values()) {
-            if (tasks.contains(task) && task != Task.QUESTION_ANSWERING) {
-                specs.add(wholeNoteSpec(task));
-            }
-        }
-        for (String question : questions) {
-            specs.add(new QuestionTask(requireText(question, "question")));
-        }
-        List<String> prompts = new ArrayList<>();
-        List<String> instructions = new ArrayList<>();
-        for (TaskSpec<?> spec : specs) {
-            for (String instruction : spec.instructions()) {
-                instructions.add(instruction);
-                prompts.add(template.format(note.text(), instruction));
-            }
-        }
-        long start = System.nanoTime();
-        List<GenerationResult> results = lease.model().generateAll(prompts, generation);
-        Duration wall = Duration.ofNanos(System.nanoTime() - start);
-        java.util.Map<Task, TaskResult<?>> byTask = new java.util.EnumMap<>(Task.class);
-        List<TaskResult<Answer>> answers = new ArrayList<>();
-        int next = 0;
-        for (TaskSpec<?> spec : specs) {
-            int count = spec.instructions().size();
-            TaskResult<?> result = finish(note, spec, instructions.subList(next, next + count),
-                    results.subList(next, next + count), wall);
-            next += count;
-            if (spec.task() == Task.QUESTION_ANSWERING) {
-                answers.add(cast(result));
-            } else {
-                byTask.put(spec.task(), result);
-            }
-        }
-        return new Analysis(note, typed(byTask, Task.ENTITIES), typed(byTask, Task.ABBREVIATIONS),
-                typed(byTask, Task.RELATIONS), typed(byTask, Task.TIMELINE), typed(byTask, Task.COREFERENCES),
-                typed(byTask, Task.PARAPHRASE), typed(byTask, Task.SUMMARY), answers, wall);
+    public Analysis analyze(ClinicalNote note, Set<Task> tasks, List<String> questions) {
+        return runner.analyze(note, tasks, questions);
     }
-
-    /** The whole-note form of each task, as its one-argument method sends it. */
-    private static TaskSpec<?> wholeNoteSpec(Task task) {
-        return switch (task) {
-            case ENTITIES -> new EntityTask(List.of());
-            case ABBREVIATIONS -> AbbreviationTask.all();
-            case RELATIONS -> RelationTask.all();
-            case TIMELINE -> new TimelineTask();
-            case COREFERENCES -> CoreferenceTask.all();
-            case PARAPHRASE -> new ParaphraseTask(Optional.empty());
-            case SUMMARY -> new SummaryTask(Optional.empty());
-            case QUESTION_ANSWERING -> throw new IllegalArgumentException("question answering needs a question");
-        };
-    }
-
-    private static <T> Optional<TaskResult<T>> typed(java.util.Map<Task, TaskResult<?>> results, Task task) {
-        return Optional.ofNullable(results.get(task)).map(AsclepiusClient::cast);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> TaskResult<T> cast(TaskResult<?> result) {
-        return (TaskResult<T>) result;   // safe: each task's spec produced the value type its slot holds
-    }
-
-    // ---- plumbing
 
     private <T> TaskResult<T> run(ClinicalNote note, TaskSpec<T> spec, TokenListener listener) {
-        ensureOpen();
-        if (note == null) {
-            throw new InvalidInputException("The clinical note is null");
-        }
-        Objects.requireNonNull(listener, "listener");
-        List<Exchange> exchanges = new ArrayList<>();
-        List<TaskSpec.Reply> replies = new ArrayList<>();
-        for (String instruction : spec.instructions()) {
-            ensureOpen(); // a client closed between two questions of one task stops there
-            String prompt = template.format(note.text(), instruction);
-            long start = System.nanoTime();
-            GenerationResult result = lease.model().generate(prompt, generation, listener);
-            Exchange exchange = Exchange.of(instruction, result, Duration.ofNanos(System.nanoTime() - start));
-            exchanges.add(exchange);
-            replies.add(new TaskSpec.Reply(result.text(), exchange.truncated()));
-        }
-        T value = spec.parse(new Grounder(note), replies);
-        return new TaskResult<>(value, exchanges, spec.grounding(value));
-    }
-
-    /** Parses answers generated elsewhere (together with other tasks' questions) into the task's result. */
-    private static <T> TaskResult<T> finish(ClinicalNote note, TaskSpec<T> spec, List<String> instructions,
-                                            List<GenerationResult> results, Duration wall) {
-        List<Exchange> exchanges = new ArrayList<>();
-        List<TaskSpec.Reply> replies = new ArrayList<>();
-        for (int i = 0; i < results.size(); i++) {
-            Exchange exchange = Exchange.of(instructions.get(i), results.get(i), wall);
-            exchanges.add(exchange);
-            replies.add(new TaskSpec.Reply(results.get(i).text(), exchange.truncated()));
-        }
-        T value = spec.parse(new Grounder(note), replies);
-        return new TaskResult<>(value, exchanges, spec.grounding(value));
+        return runner.run(note, spec, listener);
     }
 
     private void ensureOpen() {
@@ -418,10 +268,7 @@ public final class AsclepiusClient implements AutoCloseable {
     }
 
     private static String requireText(String value, String what) {
-        if (value == null || value.isBlank()) {
-            throw new InvalidInputException("The " + what + " is empty");
-        }
-        return value.strip();
+        return TaskRunner.requireText(value, what);
     }
 
     /** Releases this client's share of the model (closing it if this was the last owner) and its own executor. */
@@ -429,25 +276,25 @@ public final class AsclepiusClient implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             ownedExecutor.ifPresent(ExecutorService::shutdown);
-            lease.release();
+            runner.lease().release();
         }
     }
 
-    /** Settings for a client; a model (folder or loaded instance) is required unless derived via {@link #newBuilder()}. */
+    /**
+     * Settings for a client. One model source is required (unless derived with {@link #newBuilder()}):
+     * {@link #model(LanguageModel)}, {@link #model(LocalModel.Builder)}, {@link #model(Path)},
+     * {@link #model(String)} or {@link #remote(URI, String)}. Each call of one of them replaces the source
+     * set before (the last call wins), together with the model of a derived builder. Everything else is
+     * optional. The model's own options (device, weight type, threads, KV cache budget, ...) are set on a
+     * {@link LocalModel.Builder}, never here, so that every one of them is available.
+     */
     public static final class Builder {
-        private AsclepiusClient parent;
-        private Path modelDir;
-        private String modelRef;
-        private String revision;
-        private String ggufFile;
-        private Boolean offline;
-        private HubModels hub;
-        private LanguageModel model;
+        private ModelSource source;
+        private Optional<String> ggufFile = Optional.empty();
+        private Optional<String> revision = Optional.empty();
+        private Optional<Boolean> offline = Optional.empty();
+        private Optional<HubModels> hub = Optional.empty();
         private boolean closeModel;
-        private Device device;
-        private ComputeType computeType;
-        private OptionalInt threads = OptionalInt.empty();
-        private long kvCacheBudget;
         private GenerationConfig generation = GenerationConfig.greedy();
         private PromptTemplate template = PromptTemplate.INFERENCE;
         private Optional<Executor> executor = Optional.empty();
@@ -455,25 +302,62 @@ public final class AsclepiusClient implements AutoCloseable {
         private Builder() {
         }
 
-        /** Loads the model folder at {@link #build()}; the client owns the model and closes it. */
+        /** Uses an already loaded model, which the caller owns: the client does not close it (see {@link #closeModel}). */
+        public Builder model(LanguageModel model) {
+            source = new ModelSource.Given(Objects.requireNonNull(model, "model"), false);
+            return this;
+        }
+
+        /**
+         * Builds the local model at {@link #build()} with the caller's options
+         * ({@code LocalModel.builder(dir).decodeThreads(1).kvCacheBudget(...)}); the client owns and closes it.
+         */
+        public Builder model(LocalModel.Builder model) {
+            source = new ModelSource.Build(Objects.requireNonNull(model, "model"));
+            return this;
+        }
+
+        /**
+         * Loads the model folder at {@link #build()} with {@link LocalModel}'s defaults (a {@code .gguf} file:
+         * on llama.cpp, see {@link #ggufFile}); the client owns and closes it. For other options pass a
+         * {@link LocalModel.Builder}.
+         */
         public Builder model(Path modelDir) {
-            this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
-            this.modelRef = null;
-            this.model = null;
-            this.parent = null;
+            source = new ModelSource.Reference(Objects.requireNonNull(modelDir, "modelDir").toString(), true,
+                    Optional.empty(), ModelSource.HubSettings.DEFAULT);
             return this;
         }
 
         /**
          * Loads a model at {@link #build()} from a folder, when {@code folderOrHubId} names an existing one, or
          * else from the Hugging Face hub id it gives ({@code "starmpcc/Asclepius-7B"}): the snapshot in the hub
-         * cache, downloaded first if missing (see {@link HubModels}). The client owns the model and closes it.
+         * cache, downloaded first if missing (see {@link HubModels}, {@link #revision}, {@link #offline},
+         * {@link #hub}). The client owns and closes it.
          */
         public Builder model(String folderOrHubId) {
-            this.modelRef = Objects.requireNonNull(folderOrHubId, "folderOrHubId");
-            this.modelDir = null;
-            this.model = null;
-            this.parent = null;
+            source = new ModelSource.Reference(Objects.requireNonNull(folderOrHubId, "folderOrHubId"), false,
+                    Optional.empty(), ModelSource.HubSettings.DEFAULT);
+            return this;
+        }
+
+        /**
+         * {@link #model(String)} with the local model's options set by {@code options} on the
+         * {@link LocalModel.Builder} of the resolved folder: {@code model("org/x", b -> b.decodeThreads(1))}.
+         */
+        public Builder model(String folderOrHubId, Consumer<LocalModel.Builder> options) {
+            source = new ModelSource.Reference(Objects.requireNonNull(folderOrHubId, "folderOrHubId"), false,
+                    Optional.of(Objects.requireNonNull(options, "options")), ModelSource.HubSettings.DEFAULT);
+            return this;
+        }
+
+        /**
+         * Uses the model {@code modelName} served by an OpenAI-compatible server at {@code baseUri} (vLLM,
+         * {@code asclepius serve}) with {@link RemoteModel}'s defaults (API key from {@code OPENAI_API_KEY}),
+         * created at {@link #build()}; the client owns it. For other settings (API key, timeouts, retries,
+         * concurrency) build a {@link RemoteModel} and pass it to {@link #model(LanguageModel)}.
+         */
+        public Builder remote(URI baseUri, String modelName) {
+            source = new ModelSource.Remote(baseUri, modelName);
             return this;
         }
 
@@ -484,158 +368,64 @@ public final class AsclepiusClient implements AutoCloseable {
          * {@code model(...)} itself needs no file name.
          */
         public Builder ggufFile(String value) {
-            this.ggufFile = Objects.requireNonNull(value, "ggufFile");
+            ggufFile = Optional.of(Objects.requireNonNull(value, "ggufFile"));
             return this;
         }
 
         /** The hub revision (branch, tag or commit) for a hub id given to {@link #model(String)}; default "main". */
         public Builder revision(String value) {
-            this.revision = Objects.requireNonNull(value);
+            revision = Optional.of(Objects.requireNonNull(value, "revision"));
             return this;
         }
 
         /** Resolve a hub id from the local cache only, never the network; default {@code $HF_HUB_OFFLINE}. */
         public Builder offline(boolean value) {
-            this.offline = value;
+            offline = Optional.of(value);
             return this;
         }
 
         /** Hub settings (cache folder, endpoint, token, progress) for {@link #model(String)}; default the environment's. */
         public Builder hub(HubModels value) {
-            this.hub = Objects.requireNonNull(value);
-            return this;
-        }
-
-        /** Uses an already loaded model; the client does not close it (see {@link #closeModel(boolean)}). */
-        public Builder model(LanguageModel model) {
-            this.model = Objects.requireNonNull(model, "model");
-            this.modelDir = null;
-            this.parent = null;
+            hub = Optional.of(Objects.requireNonNull(value, "hub"));
             return this;
         }
 
         /**
-         * Uses the model {@code modelName} served by an OpenAI-compatible server at {@code baseUri} (vLLM,
-         * {@code asclepius serve}) with {@link RemoteModel}'s defaults (API key from {@code OPENAI_API_KEY});
-         * the client owns it. For other settings (API key, timeouts, retries, concurrency) build a
-         * {@link RemoteModel} and pass it to {@link #model(LanguageModel)}.
+         * Whether closing the client (the last one sharing it) closes the model given with
+         * {@link #model(LanguageModel)}; default false. Models the client creates itself are always closed.
          */
-        public Builder remote(URI baseUri, String modelName) {
-            return model(RemoteModel.builder(baseUri, modelName).build()).closeModel(true);
-        }
-
-        /** Whether closing the client (the last one sharing it) closes a model given with {@link #model(LanguageModel)}. */
         public Builder closeModel(boolean value) {
-            this.closeModel = value;
-            return this;
-        }
-
-        /** Where a model loaded from a folder runs; default the CPU. */
-        public Builder device(Device value) {
-            this.device = Objects.requireNonNull(value);
-            return this;
-        }
-
-        /** Weight type of a model loaded from a folder; default f32 on CPU, f16 on GPU. */
-        public Builder computeType(ComputeType value) {
-            this.computeType = Objects.requireNonNull(value);
-            return this;
-        }
-
-        /**
-         * Most bytes of KV cache one batch may take, for a model the client loads (see
-         * {@link LocalModel.Builder#kvCacheBudget(long)}); batches are sized to fit and oversized ones refused.
-         */
-        public Builder kvCacheBudget(long bytes) {
-            if (bytes <= 0) {
-                throw new InvalidInputException("kvCacheBudget must be > 0 bytes, got " + bytes);
-            }
-            this.kvCacheBudget = bytes;
-            return this;
-        }
-
-        /** CPU threads for a model loaded from a folder. */
-        public Builder threads(int value) {
-            if (value <= 0) {
-                throw new InvalidInputException("threads must be > 0, got " + value);
-            }
-            this.threads = OptionalInt.of(value);
+            closeModel = value;
             return this;
         }
 
         /** Generation settings for every task; default greedy with 400 new tokens. */
         public Builder generation(GenerationConfig value) {
-            this.generation = Objects.requireNonNull(value);
+            generation = Objects.requireNonNull(value, "generation");
             return this;
         }
 
         /** Prompt form; default {@link PromptTemplate#INFERENCE}. */
         public Builder promptTemplate(PromptTemplate value) {
-            this.template = Objects.requireNonNull(value);
+            template = Objects.requireNonNull(value, "promptTemplate");
             return this;
         }
 
-        /** Runs the async forms on {@code value} instead of the client's own daemon threads. */
+        /** Runs {@link AsclepiusClient#async} calls on {@code value} instead of the client's own daemon threads. */
         public Builder executor(Executor value) {
-            this.executor = Optional.of(value);
+            executor = Optional.of(Objects.requireNonNull(value, "executor"));
             return this;
         }
 
+        /**
+         * Opens the model source (loading a model can take minutes) and returns the client.
+         *
+         * @throws InvalidInputException when no model source was given, or a setting does not apply to it
+         */
         public AsclepiusClient build() {
-            boolean loadOptions = device != null || computeType != null || threads.isPresent() || kvCacheBudget > 0;
-            if ((revision != null || offline != null || hub != null) && modelRef == null) {
-                throw new InvalidInputException("revision, offline and hub apply only when the client loads the model "
-                        + "by folder or hub id (model(String))");
-            }
-            if (ggufFile != null && modelRef == null && modelDir == null) {
-                throw new InvalidInputException("ggufFile names a file of the model given with model(String) or model(Path)");
-            }
-            Path dir = modelDir;
-            String ref = modelRef != null ? modelRef : modelDir != null ? modelDir.toString() : null;
-            if (ref != null) {
-                HubModels h = hub != null ? hub : HubModels.fromEnvironment();
-                if (offline != null && offline != h.offline()) {
-                    h = h.toBuilder().offline(offline).build();
-                }
-                ModelRequest request = new ModelRequest(ref, Optional.ofNullable(ggufFile), Optional.ofNullable(revision),
-                        threads, OptionalInt.empty(), OptionalInt.empty(), h);
-                if (request.wantsGguf()) {
-                    // a .gguf runs on llama.cpp, found on the class path (asclepius-llamacpp) so this module need not depend on it
-                    if (device != null || computeType != null || kvCacheBudget > 0) {
-                        throw new InvalidInputException("device, computeType and kvCacheBudget apply to the DJL engine, not to a GGUF model");
-                    }
-                    return new AsclepiusClient(new ModelLease(ModelProviders.openGguf(request), true), generation, template, executor);
-                }
-                if (modelRef != null) {
-                    dir = h.locate(modelRef, revision);
-                }
-            }
-            if (dir != null) {
-                LocalModel.Builder b = LocalModel.builder(dir);
-                if (device != null) {
-                    b.device(device);
-                }
-                if (computeType != null) {
-                    b.computeType(computeType);
-                }
-                threads.ifPresent(b::threads);
-                if (kvCacheBudget > 0) {
-                    b.kvCacheBudget(kvCacheBudget);
-                }
-                return new AsclepiusClient(new ModelLease(b.build(), true), generation, template, executor);
-            }
-            if (loadOptions) {
-                throw new InvalidInputException("device, computeType, threads and kvCacheBudget apply only when the client loads "
-                        + "the model from a folder or hub id (model(Path) or model(String))");
-            }
-            if (model != null) {
-                return new AsclepiusClient(new ModelLease(model, closeModel), generation, template, executor);
-            }
-            if (parent != null) {
-                parent.ensureOpen();
-                return new AsclepiusClient(parent.lease.acquire(), generation, template, executor);
-            }
-            throw new InvalidInputException("No model: call model(Path) with a model folder, model(String) with a folder or hub id, or model(LanguageModel)");
+            ModelSource chosen = ModelSource.withSettings(source, new ModelSource.HubSettings(ggufFile, revision,
+                    offline, hub), closeModel);
+            return new AsclepiusClient(chosen.open(), generation, template, executor);
         }
     }
 }

@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param task      the task whose parser read the answer
  * @param value     the typed value ({@code List<Entity>}, {@code Timeline}, {@code Answer}, ...; see
- *                  {@link TaskParsers#parse})
+ *                  the type its {@link TaskType} names; see {@link TaskParsers#parse})
  * @param grounding how its items were found in the note
  */
 public record Parsed<T>(Task task, T value, Grounding grounding) {

@@ -29,45 +29,47 @@ public final class TaskParsers {
      * answers. The question gives the context: the entity type ("What medications ..."), the pair of a
      * relation question ("the connection between 'A' and 'B'"), the abbreviation of a one-abbreviation
      * question, the mention of a coreference question, the sentence of a paraphrase question. A blank
-     * question parses as an answer to the task's general question. The value's type is:
-     * ENTITIES {@code List<Entity>} (kinds from the question, else from headings such as "Medications:",
-     * else {@link EntityType#OTHER}), ABBREVIATIONS {@code List<Abbreviation>}, RELATIONS
-     * {@code List<Relation>}, TIMELINE {@link Timeline}, COREFERENCES {@code List<CoreferenceChain>},
-     * PARAPHRASE {@link Paraphrase}, SUMMARY {@link Summary}, QUESTION_ANSWERING {@link Answer}. A focused
-     * question (one abbreviation, one pair, one mention) gives a list of at most one item.
+     * question parses as an answer to the task's general question. The value's type is the task type's
+     * ({@link TaskType#ENTITIES} gives {@code List<Entity>}, with kinds from the question, else from
+     * headings such as "Medications:", else {@link EntityType#OTHER}). A focused question (one
+     * abbreviation, one pair, one mention) gives a list of at most one item. For a task chosen at run time,
+     * pass {@link TaskType#of(Task)}.
      *
      * @param question  the question the answer replies to; blank when not known
      * @param truncated whether the token limit cut the answer (its incomplete last line is dropped)
      */
-    public static Parsed<?> parse(Task task, ClinicalNote note, String question, String rawResponse, boolean truncated) {
-        Objects.requireNonNull(task, "task");
+    public static <T> Parsed<T> parse(TaskType<T> type, ClinicalNote note, String question, String rawResponse,
+                                      boolean truncated) {
+        Objects.requireNonNull(type, "type");
         Objects.requireNonNull(note, "note");
         if (rawResponse == null) {
             throw new InvalidInputException("The response is null: pass the model's answer text (it may be empty)");
         }
+        Task task = type.task();
         Grounder g = new Grounder(note);
-        Object value = AnswerParsers.parse(task, g, question == null ? "" : question,
+        @SuppressWarnings("unchecked")   // safe: each task's parser gives the value type its TaskType names
+        T value = (T) AnswerParsers.parse(task, g, question == null ? "" : question,
                 new TaskSpec.Reply(rawResponse, truncated));
         return new Parsed<>(task, value, grounding(task, value));
     }
 
-    /** {@link #parse(Task, ClinicalNote, String, String, boolean)} for an answer that ended normally. */
-    public static Parsed<?> parse(Task task, ClinicalNote note, String question, String rawResponse) {
-        return parse(task, note, question, rawResponse, false);
+    /** {@link #parse(TaskType, ClinicalNote, String, String, boolean)} for an answer that ended normally. */
+    public static <T> Parsed<T> parse(TaskType<T> type, ClinicalNote note, String question, String rawResponse) {
+        return parse(type, note, question, rawResponse, false);
     }
 
     /** Parses {@code rawResponse} as an answer to the task's general question (no question known). */
-    public static Parsed<?> parse(Task task, ClinicalNote note, String rawResponse, boolean truncated) {
-        return parse(task, note, "", rawResponse, truncated);
+    public static <T> Parsed<T> parse(TaskType<T> type, ClinicalNote note, String rawResponse, boolean truncated) {
+        return parse(type, note, "", rawResponse, truncated);
     }
 
-    /** {@link #parse(Task, ClinicalNote, String, boolean)} for an answer that ended normally. */
-    public static Parsed<?> parse(Task task, ClinicalNote note, String rawResponse) {
-        return parse(task, note, "", rawResponse, false);
+    /** {@link #parse(TaskType, ClinicalNote, String, boolean)} for an answer that ended normally. */
+    public static <T> Parsed<T> parse(TaskType<T> type, ClinicalNote note, String rawResponse) {
+        return parse(type, note, "", rawResponse, false);
     }
 
     /**
-     * The question the client sends for a task, for {@link #parse(Task, ClinicalNote, String, String, boolean)}
+     * The question the client sends for a task, for {@link #parse(TaskType, ClinicalNote, String, String, boolean)}
      * when an answer was saved without its question but its form is known: {@code focus} is empty for the
      * general question, else the entity type's name for ENTITIES ("medication"), the short form
      * (ABBREVIATIONS), the two items (RELATIONS), the mention (COREFERENCES), the sentence (PARAPHRASE),

@@ -3,12 +3,12 @@ package dev.asclepius.tasks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asclepius.core.Device;
 import dev.asclepius.core.FinishReason;
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.ModelClosedException;
 import dev.asclepius.core.PromptTemplate;
+import java.nio.file.Path;
 import dev.asclepius.tasks.internal.EntityTask;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,13 +187,13 @@ class AsclepiusClientTest {
                     submitted.incrementAndGet();
                     pool.execute(r);
                 }).build()) {
-            CompletableFuture<TaskResult<Answer>> answer = client.askAsync(NOTE, "What follow-up is planned?");
-            CompletableFuture<TaskResult<Summary>> summary = client.summarizeAsync(NOTE, (d, id) -> { });
+            CompletableFuture<TaskResult<Answer>> answer = client.async(c -> c.ask(NOTE, "What follow-up is planned?"));
+            CompletableFuture<TaskResult<Summary>> summary = client.async(c -> c.summarize(NOTE, (d, id) -> { }));
             CompletableFuture<TaskResult<Optional<Relation>>> relation = client.async(c -> c.relation(NOTE, "Lisinopril", "hypertension"));
             assertThat(answer.get(10, TimeUnit.SECONDS).value().found()).isTrue();
             assertThat(summary.get(10, TimeUnit.SECONDS).value().keyPoints()).hasSize(2);
             assertThat(relation.get(10, TimeUnit.SECONDS).value()).isPresent();
-            assertThat(client.entitiesAsync(NOTE).get(10, TimeUnit.SECONDS).exchanges()).hasSize(5);
+            assertThat(client.async(c -> c.entities(NOTE)).get(10, TimeUnit.SECONDS).exchanges()).hasSize(5);
             assertThat(submitted.get()).isEqualTo(4);
         } finally {
             pool.shutdownNow();
@@ -203,7 +203,7 @@ class AsclepiusClientTest {
     @Test
     void asyncFormsUseTheClientsOwnThreadsByDefault() throws Exception {
         try (AsclepiusClient client = client(model())) {
-            assertThat(client.timelineAsync(NOTE).get(10, TimeUnit.SECONDS).value().events()).hasSize(2);
+            assertThat(client.async(c -> c.timeline(NOTE)).get(10, TimeUnit.SECONDS).value().events()).hasSize(2);
             assertThat(client.async(c -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS))
                     .startsWith("asclepius-client-");
         }
@@ -275,7 +275,7 @@ class AsclepiusClientTest {
         assertThatThrownBy(() -> client.entities(NOTE)).isInstanceOf(ModelClosedException.class);
         assertThatThrownBy(() -> client.summarize(NOTE, (d, id) -> { })).isInstanceOf(ModelClosedException.class);
         assertThatThrownBy(client::newBuilder).isInstanceOf(ModelClosedException.class);
-        assertThatThrownBy(() -> client.askAsync(NOTE, "Q?")).isInstanceOf(ModelClosedException.class);
+        assertThatThrownBy(() -> client.async(c -> c.ask(NOTE, "Q?"))).isInstanceOf(ModelClosedException.class);
     }
 
     @Test
@@ -291,7 +291,7 @@ class AsclepiusClientTest {
         ScriptedModel model = model();
         try (AsclepiusClient client = client(model)) {
             model.close();
-            CompletableFuture<TaskResult<Answer>> f = client.askAsync(NOTE, "Q?");
+            CompletableFuture<TaskResult<Answer>> f = client.async(c -> c.ask(NOTE, "Q?"));
             assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(ModelClosedException.class);
         }
@@ -304,8 +304,10 @@ class AsclepiusClientTest {
         assertThatThrownBy(() -> ClinicalNote.of(null)).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> AsclepiusClient.builder().build()).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("model");
-        assertThatThrownBy(() -> AsclepiusClient.builder().model(model()).device(Device.gpu(0)).build())
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("folder");
+        assertThatThrownBy(() -> AsclepiusClient.builder().model(model()).revision("v1").build())
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("hub id");
+        assertThatThrownBy(() -> AsclepiusClient.builder().model(Path.of("/no/such/model")).closeModel(true).build())
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("model(LanguageModel)");
         try (AsclepiusClient client = client(model())) {
             assertThatThrownBy(() -> client.ask(NOTE, " ")).isInstanceOf(InvalidInputException.class);
             assertThatThrownBy(() -> client.ask(null, "Q?")).isInstanceOf(InvalidInputException.class);

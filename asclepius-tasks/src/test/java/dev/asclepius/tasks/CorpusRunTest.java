@@ -184,7 +184,7 @@ class CorpusRunTest {
         }
 
         @Override
-        public TextTokenizer tokenizer() {
+        public java.util.Optional<TextTokenizer> tokenizer() {
             return delegate.tokenizer();
         }
 

@@ -80,7 +80,8 @@ class EndToEndRandomModelTest {
     void theClientTellsHowManySequencesFitItsKvBudget() {
         dev.asclepius.core.LocalModel local = (dev.asclepius.core.LocalModel) client.model();
         long perSequence = local.kvCacheBytes(1, 1000);
-        try (AsclepiusClient budgeted = AsclepiusClient.builder().model(dir).kvCacheBudget(3 * perSequence + 1).build()) {
+        try (AsclepiusClient budgeted = AsclepiusClient.builder()
+                .model(dev.asclepius.core.LocalModel.builder(dir).kvCacheBudget(3 * perSequence + 1)).build()) {
             assertThat(budgeted.maxSequences(1000)).hasValue(3);
             assertThat(budgeted.maxSequences(500)).hasValue(6);
         }
@@ -178,7 +179,7 @@ class EndToEndRandomModelTest {
         TaskResult<T> result = call.get();
         assertThat(result.value()).isNotNull();
         assertThat(result.exchanges()).isNotEmpty();
-        TextTokenizer tokenizer = client.model().tokenizer();
+        TextTokenizer tokenizer = client.model().tokenizer().orElseThrow();
         for (Exchange e : result.exchanges()) {
             assertThat(e.instruction()).isNotBlank();
             assertThat(e.rawResponse()).isNotNull();

@@ -12,7 +12,7 @@ class EntityNameTest {
 
     @SuppressWarnings("unchecked")
     private static List<Entity> parse(String question, String answer) {
-        return (List<Entity>) TaskParsers.parse(Task.ENTITIES, NOTE, question, answer).value();
+        return (List<Entity>) TaskParsers.parse(TaskType.ENTITIES, NOTE, question, answer).value();
     }
 
     @Test

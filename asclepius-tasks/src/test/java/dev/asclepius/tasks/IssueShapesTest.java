@@ -10,7 +10,7 @@ class IssueShapesTest {
 
     @SuppressWarnings("unchecked")
     private static <T> List<T> list(Task task, String question, String answer) {
-        Parsed<?> p = TaskParsers.parse(task, Fixtures.NOTE, question, answer);
+        Parsed<?> p = TaskParsers.parse(TaskType.of(task), Fixtures.NOTE, question, answer);
         for (Object o : (List<Object>) p.value()) {
             if (o instanceof Entity e) {
                 Fixtures.assertValid(e.spans());
@@ -73,7 +73,7 @@ class IssueShapesTest {
 
     @Test
     void timelinesWithSeveralTimesPerSentenceAndClockTimes() {
-        Timeline t = (Timeline) TaskParsers.parse(Task.TIMELINE, Fixtures.NOTE, "When did things happen?",
+        Timeline t = (Timeline) TaskParsers.parse(TaskType.TIMELINE, Fixtures.NOTE, "When did things happen?",
                 "He was admitted on 03/14/2019 at 0800, underwent PCI on 03/16/2019 and was discharged on 03/20/2019. "
                         + "Follow-up with cardiology in 2 weeks.").value();
         assertThat(t.events()).extracting(TimelineEvent::timeExpression)

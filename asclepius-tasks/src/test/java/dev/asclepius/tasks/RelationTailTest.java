@@ -12,7 +12,7 @@ class RelationTailTest {
 
     @SuppressWarnings("unchecked")
     private static List<Relation> parse(String answer) {
-        return (List<Relation>) TaskParsers.parse(Task.RELATIONS, NOTE, answer).value();
+        return (List<Relation>) TaskParsers.parse(TaskType.RELATIONS, NOTE, answer).value();
     }
 
     @Test
@@ -35,10 +35,10 @@ class RelationTailTest {
     @Test
     void aPairAnswerThatDeniesAnyConnectionHasNoRelationWhateverFollows() {
         String q = "Identify the connection between 'thiamine' and 'alcohol use disorder' in this discharge summary.";
-        assertThat(TaskParsers.parse(Task.RELATIONS, NOTE, q, "The discharge summary does not describe any connection "
+        assertThat(TaskParsers.parse(TaskType.RELATIONS, NOTE, q, "The discharge summary does not describe any connection "
                 + "between thiamine and the alcohol use disorder. The anemia resolved with transfusion.").value())
                 .asList().isEmpty();
-        assertThat(TaskParsers.parse(Task.RELATIONS, NOTE, q, "There is no direct link stated, but thiamine was given "
+        assertThat(TaskParsers.parse(TaskType.RELATIONS, NOTE, q, "There is no direct link stated, but thiamine was given "
                 + "because of the alcohol use disorder.").value()).asList().hasSize(1);
     }
 }

@@ -75,8 +75,8 @@ final class ScriptedModel implements LanguageModel {
     }
 
     @Override
-    public TextTokenizer tokenizer() {
-        throw new UnsupportedOperationException();
+    public java.util.Optional<TextTokenizer> tokenizer() {
+        return java.util.Optional.empty();   // the server-like model tokenizes text itself
     }
 
     @Override

@@ -198,16 +198,13 @@ public final class RemoteModel implements LanguageModel {
     }
 
     /**
-     * The local tokenizer given to the builder.
-     *
-     * @throws AsclepiusException when none was configured (the server tokenizes remotely)
+     * The local tokenizer given to the builder; empty when none was configured (the server tokenizes text
+     * prompts itself). For local token counts, pass the model's tokenizer folder to
+     * {@link Builder#tokenizer(Path)}.
      */
     @Override
-    public TextTokenizer tokenizer() {
-        return tokenizer.orElseThrow(() -> new AsclepiusException("This RemoteModel (" + modelName + " at "
-                + completionsUri + ") has no local tokenizer: the server tokenizes prompts itself. For local token "
-                + "counts, pass the model's tokenizer folder (the one holding tokenizer.json) to "
-                + "RemoteModel.builder(...).tokenizer(Path), or use generate(String, ...)."));
+    public Optional<TextTokenizer> tokenizer() {
+        return tokenizer;
     }
 
     /** Whether a local tokenizer is configured. */

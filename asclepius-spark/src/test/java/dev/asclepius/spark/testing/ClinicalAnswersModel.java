@@ -65,8 +65,8 @@ public final class ClinicalAnswersModel implements LanguageModel {
     }
 
     @Override
-    public TextTokenizer tokenizer() {
-        throw new UnsupportedOperationException("no tokenizer");
+    public java.util.Optional<TextTokenizer> tokenizer() {
+        return java.util.Optional.empty();   // the server-like model tokenizes text itself
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.asclepius.tasks.Span;
 import dev.asclepius.tasks.Summary;
 import dev.asclepius.tasks.Task;
 import dev.asclepius.tasks.TaskParsers;
+import dev.asclepius.tasks.TaskType;
 import dev.asclepius.tasks.Timeline;
 import dev.asclepius.tasks.TimelineEvent;
 import java.io.IOException;
@@ -38,7 +39,7 @@ import java.util.function.BiPredicate;
 /**
  * Scores the task parsers on a corpus of saved answers with their expected records (JSON lines: id, task,
  * note_id, note, question, answer, truncated, expected). Each answer is parsed with
- * {@link TaskParsers#parse(Task, ClinicalNote, String, String, boolean)}, as {@code asclepius parse
+ * {@link TaskParsers#parse(TaskType, ClinicalNote, String, String, boolean)}, as {@code asclepius parse
  * --question} would, and compared with its expectations:
  * <ul>
  *   <li>list tasks: expected and parsed items are matched one to one (a maximum matching). Entity: the
@@ -159,7 +160,7 @@ public final class ParseEval {
         for (Case c : cases) {
             Tally t = tallies.computeIfAbsent(c.task(), k -> new Tally());
             t.cases++;
-            Parsed<?> parsed = TaskParsers.parse(c.task(), c.note(), c.question(), c.answer(), c.truncated());
+            Parsed<?> parsed = TaskParsers.parse(TaskType.of(c.task()), c.note(), c.question(), c.answer(), c.truncated());
             checkExact(c, parsed.value(), misses);
             switch (c.task()) {
                 case ENTITIES -> entities(c, cast(parsed.value()), t, misses);

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -180,19 +179,5 @@ class HfTextTokenizerTest {
         t.close();
         assertThatThrownBy(() -> t.encode("x")).isInstanceOf(ModelClosedException.class);
         assertThatThrownBy(() -> t.decode(new int[] {1})).isInstanceOf(ModelClosedException.class);
-    }
-
-    @Test
-    void timing() {
-        String note = "Pt c/o SOB, HTN, DM2, s/p CABG x3. BP 142/88 mmHg, HR 96 bpm. ".repeat(45);
-        int tokens = tokenizer.encode(note).length;
-        int reps = 50;
-        IntStream.range(0, 10).forEach(i -> tokenizer.encode(note));
-        long t0 = System.nanoTime();
-        for (int i = 0; i < reps; i++) {
-            tokenizer.encode(note);
-        }
-        double ms = (System.nanoTime() - t0) / 1e6 / reps;
-        System.out.printf("encode of a %d-token note: %.3f ms%n", tokens, ms);
     }
 }

@@ -148,22 +148,4 @@ class StreamingDecoderTest {
         assertThat(decoder.stopped()).isFalse();
         assertThat(decoder.text()).isEqualTo("x < y and x </a");
     }
-
-    @Test
-    void costPerToken() {
-        int[] ids = generated(new Fixtures.Case("", tokenizer.encode(
-                "Dx: NSTEMI. Tx: ASA 325mg, heparin gtt. Café, 肺炎 患者 🩺. ".repeat(40))));
-        for (int warm = 0; warm < 3; warm++) {
-            StreamingDecoder decoder = new StreamingDecoder(tokenizer, List.of("</s>", "[Instruction End]"));
-            long t0 = System.nanoTime();
-            for (int id : ids) {
-                decoder.push(id);
-            }
-            decoder.flush();
-            double us = (System.nanoTime() - t0) / 1e3 / ids.length;
-            if (warm == 2) {
-                System.out.printf("StreamingDecoder: %.1f us per token over %d tokens%n", us, ids.length);
-            }
-        }
-    }
 }
