@@ -80,7 +80,7 @@ class BeamSearchTest {
     @Test
     void hypothesesAndScoresMatchTheReferenceForEveryWidthPenaltyAndStoppingRule() {
         Set<Integer> ends = new HashSet<>(stops);
-        ends.add(model.tokenizer().eosId());   // HF's eos_token_id list: EOS and the stop tokens
+        ends.add(model.tokenizer().orElseThrow().eosId());   // HF's eos_token_id list: EOS and the stop tokens
         Set<FinishReason> reasons = EnumSet.noneOf(FinishReason.class);
         Set<List<Integer>> bestPerRule = new HashSet<>();
         int rulesDiffer = 0;
@@ -134,7 +134,7 @@ class BeamSearchTest {
         byProbability.sort((a, b) -> Double.compare(first[b], first[a]));
         Set<Integer> lowStops = Set.of(byProbability.get(0), byProbability.get(2));
         Set<Integer> ends = new HashSet<>(lowStops);
-        ends.add(model.tokenizer().eosId());
+        ends.add(model.tokenizer().orElseThrow().eosId());
         for (EarlyStopping early : EarlyStopping.values()) {
             GenerationConfig config = beams(2, 1f, early).stopTokenIds(lowStops).build();
             List<ReferenceBeamSearch.Hypothesis> expected = reference.search(PROMPT, 2, 1f, hf(early), NEW_TOKENS, ends);
@@ -166,7 +166,7 @@ class BeamSearchTest {
         assertThat(r.promptTokens()).isEqualTo(PROMPT.length);
         List<Integer> generated = r.tokenIds().subList(0, r.tokenIds().size()
                 - (r.finishReason() == FinishReason.MAX_TOKENS ? 0 : 1));
-        assertThat(r.text()).isEqualTo(model.tokenizer().decode(generated.stream().mapToInt(i -> i).toArray()));
+        assertThat(r.text()).isEqualTo(model.tokenizer().orElseThrow().decode(generated.stream().mapToInt(i -> i).toArray()));
     }
 
     @Test

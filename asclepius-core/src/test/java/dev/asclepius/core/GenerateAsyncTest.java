@@ -39,10 +39,10 @@ class GenerateAsyncTest {
         RandomModelWriter.write(dir, new RandomModelSpec("llama", 32000, 64, 128, 2, 4, 2, 512, false, StorageType.F32, 5, 0));
         model = LocalModel.load(dir);
         prompts = List.of(
-                model.tokenizer().encode("Pt c/o SOB."),
-                model.tokenizer().encode("Discharge medications: metformin 500 mg BID, lisinopril 10 mg daily."),
-                model.tokenizer().encode("HTN"),
-                model.tokenizer().encode("Hospital course: admitted with fever, treated with ceftriaxone."));
+                model.tokenizer().orElseThrow().encode("Pt c/o SOB."),
+                model.tokenizer().orElseThrow().encode("Discharge medications: metformin 500 mg BID, lisinopril 10 mg daily."),
+                model.tokenizer().orElseThrow().encode("HTN"),
+                model.tokenizer().orElseThrow().encode("Hospital course: admitted with fever, treated with ceftriaxone."));
     }
 
     @AfterAll

@@ -38,8 +38,8 @@ class ListenerLanesTest {
     static void load() {
         RandomModelWriter.write(dir, new RandomModelSpec("llama", 32000, 64, 128, 2, 4, 2, 512, false, StorageType.F32, 5, 0));
         model = LocalModel.load(dir);
-        first = model.tokenizer().encode("Discharge medications: metformin 500 mg BID, lisinopril 10 mg daily.");
-        second = model.tokenizer().encode("Pt c/o SOB.");
+        first = model.tokenizer().orElseThrow().encode("Discharge medications: metformin 500 mg BID, lisinopril 10 mg daily.");
+        second = model.tokenizer().orElseThrow().encode("Pt c/o SOB.");
     }
 
     @AfterAll
@@ -114,7 +114,7 @@ class ListenerLanesTest {
 
     @Test
     void listenersOfABatchEachGetTheirOwnTextInOrder() {
-        List<int[]> prompts = List.of(first, second, model.tokenizer().encode("HTN"));
+        List<int[]> prompts = List.of(first, second, model.tokenizer().orElseThrow().encode("HTN"));
         List<StringBuilder> texts = List.of(new StringBuilder(), new StringBuilder(), new StringBuilder());
         List<TokenListener> listeners = new java.util.ArrayList<>();
         for (StringBuilder text : texts) {

@@ -78,7 +78,8 @@ final class CompletionJson {
         List<Integer> ids = result.tokenIds();
         String full;
         try {
-            full = model.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray());
+            full = model.tokenizer().orElseThrow(() -> new AsclepiusException("no local tokenizer"))
+                    .decode(ids.stream().mapToInt(Integer::intValue).toArray());
         } catch (AsclepiusException e) {
             return stops.get(0);
         }

@@ -48,10 +48,12 @@ final class RequestParser {
     private static int maxPromptBytes(LanguageModel model) {
         int longest = 16;
         try {
-            int vocab = model.tokenizer().vocabSize();
+            // no local tokenizer (a remote model): the fixed bound below
+            dev.asclepius.core.TextTokenizer tokenizer = model.tokenizer()
+                    .orElseThrow(() -> new IllegalStateException("no tokenizer"));
+            int vocab = tokenizer.vocabSize();
             for (int id = 0; id < vocab; id++) {
-                longest = Math.max(longest, model.tokenizer().decode(new int[] {id})
-                        .getBytes(StandardCharsets.UTF_8).length + 1);
+                longest = Math.max(longest, tokenizer.decode(new int[] {id}).getBytes(StandardCharsets.UTF_8).length + 1);
             }
         } catch (RuntimeException e) {
             longest = 64;   // a tokenizer that cannot decode single ids: a generous fixed bound
