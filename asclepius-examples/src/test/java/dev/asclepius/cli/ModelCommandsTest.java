@@ -69,7 +69,7 @@ class ModelCommandsTest {
         assertThat(cli.exitCode()).as(cli.toString()).isZero();
         JsonObject o = JsonParser.parseString(cli.out()).getAsJsonObject();
         try (LocalModel local = LocalModel.load(model)) {
-            var expected = local.beamSearch(local.tokenizer().encode(prompt), dev.asclepius.core.GenerationConfig.builder()
+            var expected = local.beamSearch(local.tokenizer().orElseThrow().encode(prompt), dev.asclepius.core.GenerationConfig.builder()
                     .maxNewTokens(4).numBeams(3).lengthPenalty(0.5f).earlyStopping(dev.asclepius.core.EarlyStopping.NEVER)
                     .build()).best();
             assertThat(Json.GSON.fromJson(o.getAsJsonArray("token_ids"), int[].class))
