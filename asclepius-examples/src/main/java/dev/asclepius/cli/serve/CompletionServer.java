@@ -218,12 +218,13 @@ public final class CompletionServer implements AutoCloseable {
     private CompletionServer(Builder b) throws IOException {
         ApiKeys keys = new ApiKeys(b.apiKeys);
         Set<String> hosts = HostNames.allowList(b.host, b.allowedHosts);
+        RequestParser parser = new RequestParser(b.model, b.modelName, keys);   // reads the vocabulary: first
         this.generations = new GenerationPool(b.workers, b.maxQueued);
         this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("asclepius-serve-timer-"));
         timer.setRemoveOnCancelPolicy(true);
         RequestBody body = new RequestBody(b.maxBodyBytes, b.bodyTimeout.toMillis(), timer);
-        Completions completions = new Completions(b.model, new RequestParser(b.model, b.modelName, keys),
-                new CompletionJson(b.model, b.modelName), generations);
+        Completions completions = new Completions(b.model, parser, new CompletionJson(b.model, b.modelName),
+                generations);
         Router router = new Router(new Admission(hosts, Set.copyOf(b.corsOrigins), keys, body),
                 new InfoEndpoints(b.model, b.modelName), body, completions);
 
