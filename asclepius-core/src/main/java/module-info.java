@@ -7,7 +7,9 @@
  * the few that other modules of this SDK use today are exported to those modules by name (see each line),
  * so an application cannot compile against them.
  */
-@SuppressWarnings("module") // qualified exports name modules that are built after this one
+// "module": the qualified exports name modules built after this one; "requires-automatic": DJL has no
+// module descriptors, only Automatic-Module-Name entries (stable names).
+@SuppressWarnings({"module", "requires-automatic"})
 module dev.asclepius.core {
     requires org.slf4j;
     requires static transitive org.jspecify;
