@@ -3,7 +3,6 @@ package dev.asclepius.core;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import dev.asclepius.core.internal.Internals;
 import dev.asclepius.core.internal.checkpoint.Checkpoint;
 import dev.asclepius.core.internal.engine.PyTorchRuntime;
 import dev.asclepius.core.internal.generate.PromptValidator;
@@ -44,11 +43,6 @@ public final class LocalModel implements LanguageModel {
     private static final Logger LOG = LoggerFactory.getLogger(LocalModel.class);
     /** Largest batch {@link #generateAll} forms: bounds the KV cache (rows × prompt + answer tokens). */
     public static final int MAX_BATCH = 8;
-
-    static {
-        Internals.registerEngineAccess(m -> m.model);
-        Internals.registerSchedulerAccess(m -> m.scheduler);
-    }
 
     private final ModelInfo info;
     private final HfTextTokenizer tokenizer;
@@ -310,6 +304,51 @@ public final class LocalModel implements LanguageModel {
     /** Bytes the KV cache takes per token of context (all layers, keys and values). */
     public long kvCacheBytesPerToken() {
         return model.kvBytesPerToken();
+    }
+
+    /**
+     * Turns the prefix cache ({@link Builder#prefixCache}) on or off for the generations that start from now
+     * on; off frees the kept entry at the next idle moment. Results are the same either way: benchmarks turn
+     * it off to time prompts computed in full.
+     */
+    public void prefixCache(boolean enabled) {
+        scheduler.prefixCaching(enabled);
+    }
+
+    /**
+     * What the engine holds and has done so far, read without waiting for a running generation (so the
+     * array count includes the caches of generations in flight; {@link #awaitIdle} first for a settled count).
+     */
+    public Stats stats() {
+        return new Stats(scheduler.widestBatch(), scheduler.cachedPrefixTokens(),
+                root.isOpen() ? model.manager().getManagedArrays().size() : 0);
+    }
+
+    /**
+     * Waits until no generation is running or waiting and the generation thread has finished its bookkeeping,
+     * or until {@code timeout} has passed, whichever comes first. For a settled {@link #stats()} or a quiet
+     * {@link #close()}.
+     *
+     * @throws InterruptedException if the calling thread is interrupted while it waits
+     */
+    public void awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        scheduler.awaitIdle(Objects.requireNonNull(timeout, "timeout"));
+    }
+
+    /** The batch scheduler, for this package's tests (decode step counts, holding the generation thread). */
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * A read-only snapshot of a model's engine, for monitoring, benchmarks and leak checks.
+     *
+     * @param widestBatch        the most sequences decoded together in one step since the model was loaded
+     * @param cachedPrefixTokens tokens of keys and values the prefix cache holds now (0 when off or empty)
+     * @param nativeArrays       native (PyTorch) arrays the model holds now: weights, KV caches, the prefix
+     *                           cache; constant across generations once idle (a growing count is a leak)
+     */
+    public record Stats(int widestBatch, int cachedPrefixTokens, int nativeArrays) {
     }
 
     private <T> T withModel(java.util.function.Supplier<T> work) {

@@ -3,6 +3,7 @@ package dev.asclepius.core;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A remote model server (vLLM, TGI, llama.cpp, {@code asclepius serve}) could not answer. The subclasses in
@@ -29,7 +30,7 @@ public class RemoteException extends AsclepiusException {
      * @param uri    the URL the request went to
      * @param status the last HTTP status received, or -1 when no response arrived (connection error, timeout)
      */
-    public RemoteException(String message, URI uri, int status, Throwable cause) {
+    public RemoteException(String message, URI uri, int status, @Nullable Throwable cause) {
         super(message, cause);
         this.uri = uri;
         this.status = status;

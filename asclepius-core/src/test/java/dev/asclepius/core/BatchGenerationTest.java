@@ -3,7 +3,6 @@ package dev.asclepius.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asclepius.core.internal.Internals;
 import dev.asclepius.core.internal.checkpoint.StorageType;
 import dev.asclepius.core.internal.demo.RandomModelSpec;
 import dev.asclepius.core.internal.demo.RandomModelWriter;
@@ -124,15 +123,14 @@ class BatchGenerationTest {
 
     @Test
     void batchesDoNotLeakNativeArrays() throws InterruptedException {
-        var manager = Internals.engine(model).manager();
         GenerationConfig config = GenerationConfig.builder().maxNewTokens(5).ignoreEos(true).build();
         model.generateBatch(prompts, config);
-        int before = NativeArrays.settle(model, manager);
+        int before = NativeArrays.settle(model);
         for (int i = 0; i < 10; i++) {
             model.generateBatch(prompts, config.toBuilder().stopTokenIds(Set.of(100 + i)).build());
         }
         // The generation thread frees a batch's cache just after handing out its last result.
-        assertThat(NativeArrays.settle(model, manager)).isEqualTo(before);
+        assertThat(NativeArrays.settle(model)).isEqualTo(before);
     }
 
     @Test
@@ -178,7 +176,7 @@ class BatchGenerationTest {
             } finally {
                 pool.shutdownNow();
             }
-            assertThat(Internals.scheduler(shared).widestBatch()).as("callers shared decode steps").isGreaterThan(1);
+            assertThat(shared.stats().widestBatch()).as("callers shared decode steps").isGreaterThan(1);
         }
     }
 
@@ -198,7 +196,7 @@ class BatchGenerationTest {
             GenerationResult joined = shared.generate(shortPrompt, shortRun);
             assertThat(joined.tokenIds()).isEqualTo(shortAlone);
             assertThat(running.get(120, java.util.concurrent.TimeUnit.SECONDS).tokenIds()).isEqualTo(longAlone);
-            assertThat(Internals.scheduler(shared).widestBatch()).isEqualTo(2);
+            assertThat(shared.stats().widestBatch()).isEqualTo(2);
         }
     }
 

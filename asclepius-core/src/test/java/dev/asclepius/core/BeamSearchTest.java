@@ -3,7 +3,6 @@ package dev.asclepius.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asclepius.core.internal.Internals;
 import dev.asclepius.core.internal.checkpoint.Checkpoint;
 import dev.asclepius.core.internal.checkpoint.StorageType;
 import dev.asclepius.core.internal.demo.RandomModelSpec;
@@ -227,13 +226,12 @@ class BeamSearchTest {
 
     @Test
     void beamSearchesDoNotLeakNativeArrays() throws InterruptedException {
-        var manager = Internals.engine(model).manager();
         model.beamSearch(PROMPT, beams(3, 1f, EarlyStopping.NEVER).build());
-        int before = NativeArrays.settle(model, manager);
+        int before = NativeArrays.settle(model);
         for (int i = 0; i < 10; i++) {
             model.beamSearch(PROMPT, beams(2 + i % 4, 1f, EarlyStopping.NEVER).temperature(i % 2 == 0 ? 0f : 1f).seed(i).build());
         }
-        assertThat(NativeArrays.settle(model, manager)).isEqualTo(before);
+        assertThat(NativeArrays.settle(model)).isEqualTo(before);
     }
 
     private static ReferenceLlama referenceModel() {

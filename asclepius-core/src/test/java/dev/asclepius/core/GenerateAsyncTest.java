@@ -3,7 +3,6 @@ package dev.asclepius.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asclepius.core.internal.Internals;
 import dev.asclepius.core.internal.checkpoint.StorageType;
 import dev.asclepius.core.internal.demo.RandomModelSpec;
 import dev.asclepius.core.internal.demo.RandomModelWriter;
@@ -99,10 +98,9 @@ class GenerateAsyncTest {
     @Test
     void cancellingMidGenerationStopsAtTheNextStepAndFreesTheCache() throws Exception {
         try (LocalModel own = LocalModel.load(dir)) {
-            Scheduler scheduler = Internals.scheduler(own);
-            var manager = Internals.engine(own).manager();
+            Scheduler scheduler = own.scheduler();
             own.generate(prompts.get(0), greedy(3));
-            int arraysBefore = NativeArrays.settle(own, manager);
+            int arraysBefore = NativeArrays.settle(own);
 
             AtomicInteger delivered = new AtomicInteger();
             CountDownLatch threeTokens = new CountDownLatch(3);
@@ -123,7 +121,7 @@ class GenerateAsyncTest {
             assertThat(delivered.get()).as("a listener call under way may finish, no more")
                     .isLessThanOrEqualTo(deliveredAtCancel + 1);
             // Its KV cache (and every array of the step) is freed.
-            assertThat(NativeArrays.settle(own, manager)).isEqualTo(arraysBefore);
+            assertThat(NativeArrays.settle(own)).isEqualTo(arraysBefore);
             assertThat(own.generate(prompts.get(0), greedy(5)).tokenIds())
                     .isEqualTo(model.generate(prompts.get(0), greedy(5)).tokenIds());
         }
@@ -132,7 +130,7 @@ class GenerateAsyncTest {
     @Test
     void cancellingOneRowLeavesTheOtherRowsOfItsBatchAsTheyWouldBe() throws Exception {
         try (LocalModel own = LocalModel.load(dir)) {
-            Scheduler scheduler = Internals.scheduler(own);
+            Scheduler scheduler = own.scheduler();
             List<List<Integer>> uncancelled = batchOfFour(own, false);
             List<List<Integer>> withOneCancelled = batchOfFour(own, true);
             assertThat(scheduler.widestBatch()).as("the four decoded as one batch").isEqualTo(4);
@@ -143,7 +141,7 @@ class GenerateAsyncTest {
 
     /** Prompts 1, 0, 2, 3 started as one batch; the first (200 tokens) cancelled after 3 tokens when asked. */
     private static List<List<Integer>> batchOfFour(LocalModel own, boolean cancelFirst) throws Exception {
-        Runnable release = holdWorker(Internals.scheduler(own));
+        Runnable release = holdWorker(own.scheduler());
         CountDownLatch threeTokens = new CountDownLatch(3);
         List<CompletableFuture<GenerationResult>> futures = new ArrayList<>();
         futures.add(own.generateAsync(prompts.get(1), greedy(200), (d, id) -> threeTokens.countDown()));
@@ -169,7 +167,7 @@ class GenerateAsyncTest {
         long twoRows = model.kvCacheBytes(2, 512);
         List<Integer> shortAlone = model.generate(prompts.get(2), greedy(6)).tokenIds();
         try (LocalModel budgeted = LocalModel.builder(dir).kvCacheBudget(twoRows).build()) {
-            Runnable release = holdWorker(Internals.scheduler(budgeted));
+            Runnable release = holdWorker(budgeted.scheduler());
             CountDownLatch threeTokens = new CountDownLatch(3);
             AtomicReference<CompletableFuture<GenerationResult>> waiting = new AtomicReference<>();
             AtomicInteger bTokens = new AtomicInteger();
@@ -190,7 +188,7 @@ class GenerateAsyncTest {
 
             assertThat(waiting.get().get(60, TimeUnit.SECONDS).tokenIds()).isEqualTo(shortAlone);
             assertThat(b.get(60, TimeUnit.SECONDS).tokenIds()).hasSize(400);
-            assertThat(Internals.scheduler(budgeted).widestBatch()).isEqualTo(2);
+            assertThat(budgeted.scheduler().widestBatch()).isEqualTo(2);
             // It joined and finished while the other row still had most of its tokens to go: without the
             // cancelled row's cache given back it would have waited for the whole batch to end.
             assertThat(bTokensWhenWaitingDone.get()).isBetween(1, 399);
@@ -200,7 +198,7 @@ class GenerateAsyncTest {
     @Test
     void aGenerationCancelledBeforeItStartsNeverRuns() throws Exception {
         try (LocalModel own = LocalModel.load(dir)) {
-            Scheduler scheduler = Internals.scheduler(own);
+            Scheduler scheduler = own.scheduler();
             Runnable release = holdWorker(scheduler);
             AtomicInteger delivered = new AtomicInteger();
             CompletableFuture<GenerationResult> never = own.generateAsync(prompts.get(1), greedy(20),

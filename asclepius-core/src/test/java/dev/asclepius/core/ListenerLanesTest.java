@@ -4,7 +4,6 @@ import static dev.asclepius.core.GenerateAsyncTest.greedy;
 import static dev.asclepius.core.GenerateAsyncTest.holdWorker;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asclepius.core.internal.Internals;
 import dev.asclepius.core.internal.checkpoint.StorageType;
 import dev.asclepius.core.internal.demo.RandomModelSpec;
 import dev.asclepius.core.internal.demo.RandomModelWriter;
@@ -51,7 +50,7 @@ class ListenerLanesTest {
     void aBlockedListenerDoesNotHoldUpTheOtherRowsOrItsOwnDecoding() throws Exception {
         List<Integer> secondAlone = model.generate(second, greedy(8)).tokenIds();
         try (LocalModel own = LocalModel.load(dir)) {
-            Scheduler scheduler = Internals.scheduler(own);
+            Scheduler scheduler = own.scheduler();
             Runnable release = holdWorker(scheduler);
             CountDownLatch blocked = new CountDownLatch(1);
             CountDownLatch unblock = new CountDownLatch(1);
@@ -88,7 +87,7 @@ class ListenerLanesTest {
     void aListenerThatThrowsEndsOnlyItsOwnGeneration() throws Exception {
         List<Integer> secondAlone = model.generate(second, greedy(60)).tokenIds();
         try (LocalModel own = LocalModel.load(dir)) {
-            Scheduler scheduler = Internals.scheduler(own);
+            Scheduler scheduler = own.scheduler();
             Runnable release = holdWorker(scheduler);
             IllegalStateException gone = new IllegalStateException("client disconnected");
             AtomicInteger calls = new AtomicInteger();

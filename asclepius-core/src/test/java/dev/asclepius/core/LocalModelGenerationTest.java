@@ -3,7 +3,6 @@ package dev.asclepius.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asclepius.core.internal.Internals;
 import dev.asclepius.core.internal.checkpoint.Checkpoint;
 import dev.asclepius.core.internal.checkpoint.StorageType;
 import dev.asclepius.core.internal.demo.RandomModelSpec;
@@ -138,15 +137,14 @@ class LocalModelGenerationTest {
 
     @Test
     void generationsDoNotLeakNativeArrays() throws InterruptedException {
-        var manager = Internals.engine(model).manager();
         model.generate(prompt, greedy(4).build());
-        int before = NativeArrays.settle(model, manager);
+        int before = NativeArrays.settle(model);
         for (int i = 0; i < 50; i++) {
             model.generate(prompt, greedy(4).temperature(i % 2 == 0 ? 0f : 0.8f).seed(i).build());
             model.logits(prompt);
         }
         // The generation thread frees a batch's cache just after handing out its last result.
-        assertThat(NativeArrays.settle(model, manager)).isEqualTo(before);
+        assertThat(NativeArrays.settle(model)).isEqualTo(before);
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.asclepius.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asclepius.core.internal.Internals;
 import dev.asclepius.core.internal.checkpoint.StorageType;
 import dev.asclepius.core.internal.demo.RandomModelSpec;
 import dev.asclepius.core.internal.demo.RandomModelWriter;
@@ -116,15 +115,42 @@ class PrefixCacheTest {
         int[] p = prompt("What medications was he started on?");
         plain.generate(p, greedy(4));
         assertThat(plain.generate(p, greedy(4)).cachedPromptTokens()).isZero();
-        assertThat(Internals.scheduler(plain).cachedPrefixTokens()).isZero();
-        assertThat(Internals.scheduler(cached).cachedPrefixTokens()).isPositive();
+        assertThat(plain.stats().cachedPrefixTokens()).isZero();
+        assertThat(cached.stats().cachedPrefixTokens()).isPositive();
+    }
+
+    @Test
+    void theCacheCanBeTurnedOffAndOnAgainOnALiveModel() throws InterruptedException {
+        int[] p = prompt("What was the ejection fraction?");
+        GenerationResult reference = plain.generate(p, greedy(4));
+        try {
+            cached.prefixCache(false);
+            cached.generate(p, greedy(4));
+            GenerationResult off = cached.generate(p, greedy(4));
+            assertThat(off.cachedPromptTokens()).as("nothing reused while off").isZero();
+            assertThat(off.tokenIds()).isEqualTo(reference.tokenIds());
+            // Off frees the kept entry once the generation thread is idle (it polls every few ms).
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (cached.stats().cachedPrefixTokens() > 0 && System.nanoTime() < deadline) {
+                cached.awaitIdle(java.time.Duration.ofMillis(50));
+                Thread.sleep(5);
+            }
+            assertThat(cached.stats().cachedPrefixTokens()).as("entry freed").isZero();
+        } finally {
+            cached.prefixCache(true);
+        }
+        cached.generate(p, greedy(4));
+        GenerationResult on = cached.generate(p, greedy(4));
+        assertThat(on.cachedPromptTokens()).as("reused again once back on").isPositive();
+        assertThat(on.tokenIds()).isEqualTo(reference.tokenIds());
+        assertThat(cached.stats().cachedPrefixTokens()).isPositive();
     }
 
     @Test
     void turningTheCacheOffFreesItsEntry() {
         try (LocalModel own = LocalModel.load(dir)) {
             own.generate(prompt("What medications was he started on?"), greedy(2));
-            var scheduler = Internals.scheduler(own);
+            var scheduler = own.scheduler();
             assertThat(scheduler.cachedPrefixTokens()).isPositive();
             scheduler.prefixCaching(false);
             assertThat(scheduler.cachedPrefixTokens()).isZero();

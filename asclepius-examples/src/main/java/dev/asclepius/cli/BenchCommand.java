@@ -221,16 +221,15 @@ final class BenchCommand implements Callable<Integer> {
             double[] shared = new double[repeat];
             double[] separate = new double[repeat];
             double[] separateCached = new double[repeat];
-            var scheduler = dev.asclepius.core.internal.Internals.scheduler(model);
             int questions = 0;
             for (int r = -warmup; r < repeat; r++) {
                 long t = System.nanoTime();
                 dev.asclepius.tasks.Analysis analysis = client.analyze(note, all, question);
                 double a = (System.nanoTime() - t) / 1e9;
                 // The baseline: every question computes the whole prompt (no prefix cache).
-                scheduler.prefixCaching(false);
+                model.prefixCache(false);
                 double b = oneByOne(client, note, question.get(0));
-                scheduler.prefixCaching(true);
+                model.prefixCache(true);
                 // For reference: the same calls with the prefix cache (the note computed by the first call only).
                 double c = oneByOne(client, note, question.get(0));
                 if (r >= 0) {

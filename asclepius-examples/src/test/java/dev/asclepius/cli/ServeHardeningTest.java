@@ -118,7 +118,7 @@ class ServeHardeningTest {
         keyed.close();
         // A batch's last bookkeeping (KvCache.keepRows) runs just after its answers are sent, outside the engine
         // lock; closing the model in that moment can crash PyTorch (issue 11, "Engine", fixed separately).
-        dev.asclepius.core.internal.Internals.scheduler(local).awaitIdle(Duration.ofSeconds(30));
+        local.awaitIdle(Duration.ofSeconds(30));
         local.close();
     }
 

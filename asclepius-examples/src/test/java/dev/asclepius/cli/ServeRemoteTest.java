@@ -124,7 +124,7 @@ class ServeRemoteTest {
     static void stopServer() throws InterruptedException {
         server.close();
         // Not while a batch's last bookkeeping runs (the close race of issue 11, "Engine").
-        dev.asclepius.core.internal.Internals.scheduler(local).awaitIdle(java.time.Duration.ofSeconds(30));
+        local.awaitIdle(java.time.Duration.ofSeconds(30));
         local.close();
     }
 

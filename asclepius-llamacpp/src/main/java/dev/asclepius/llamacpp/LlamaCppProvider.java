@@ -8,6 +8,10 @@ import java.nio.file.Path;
 
 /** Registers {@link LlamaCppModel} for {@code .gguf} files and hub ids with a {@code .gguf} file. */
 public final class LlamaCppProvider implements ModelProvider {
+    /** Called by {@link java.util.ServiceLoader} (this module's {@code provides}); applications need not. */
+    public LlamaCppProvider() {
+    }
+
     @Override
     public String name() {
         return "llama.cpp";

@@ -1,6 +1,7 @@
 package dev.asclepius.tasks;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One note of a corpus run: an id the caller chose (a file name, a database key) and the note's text.
@@ -10,12 +11,12 @@ import java.util.Objects;
  * @param id   the note's id, copied to its result (never null)
  * @param text the note, verbatim (may be null or blank: that note then fails)
  */
-public record NoteInput(String id, String text) {
+public record NoteInput(String id, @Nullable String text) {
     public NoteInput {
         Objects.requireNonNull(id, "id");
     }
 
-    public static NoteInput of(String id, String text) {
+    public static NoteInput of(String id, @Nullable String text) {
         return new NoteInput(id, text);
     }
 }

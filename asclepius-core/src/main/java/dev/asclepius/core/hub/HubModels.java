@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds a model by its Hugging Face id ({@code "starmpcc/Asclepius-7B"}) the way the Python libraries do,
@@ -124,7 +125,7 @@ public final class HubModels {
      * @throws HubNotFoundException 404: no such id or revision
      * @throws HubException unreachable hub, interrupted or corrupted download, disk full
      */
-    public Path resolve(String repoId, String revision) {
+    public Path resolve(String repoId, @Nullable String revision) {
         if (!isRepoId(repoId)) {
             throw new InvalidInputException("\"" + repoId + "\" is not a Hugging Face model id: expected \"org/name\""
                     + " such as \"starmpcc/Asclepius-7B\"");
@@ -179,7 +180,7 @@ public final class HubModels {
      * @throws HubOfflineException offline and the file is not cached
      * @throws HubNotFoundException no such id, revision or file
      */
-    public Path resolveFile(String repoId, String revision, String file) {
+    public Path resolveFile(String repoId, @Nullable String revision, String file) {
         if (!isRepoId(repoId)) {
             throw new InvalidInputException("\"" + repoId + "\" is not a Hugging Face model id: expected \"org/name\"");
         }

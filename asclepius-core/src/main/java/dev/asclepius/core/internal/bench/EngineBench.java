@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import dev.asclepius.core.GenerationConfig;
 import dev.asclepius.core.GenerationResult;
 import dev.asclepius.core.LocalModel;
-import dev.asclepius.core.internal.Internals;
 import dev.asclepius.core.internal.engine.PyTorchRuntime;
 import dev.asclepius.core.internal.model.LlamaModel;
 import dev.asclepius.core.internal.model.ModelConfig;
@@ -88,17 +87,18 @@ public final class EngineBench {
     public static Report run(LocalModel model, int[] prompt, int newTokens, int warmup, int repeat, int threads,
                              int decodeThreads, int floorAttempts, double maxFloorSpread) {
         // Every timed run must compute its whole prompt: the same prompt again would come from the prefix cache.
-        Internals.scheduler(model).prefixCaching(false);
+        model.prefixCache(false);
         GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build();
         for (int i = 0; i < warmup; i++) {
             model.generate(prompt, greedy);
         }
-        LlamaModel engine = Internals.engine(model);
+        EngineHandle handle = EngineHandle.of(model);
+        LlamaModel engine = handle.engine();
         ModelConfig config = engine.config();
         List<NDArray> decodeMatrices = engine.decodeMatrices();
         List<NDArray> layerMatrices = new ArrayList<>(decodeMatrices.subList(0, decodeMatrices.size() - 1));
         int n = prompt.length;
-        var scheduler = Internals.scheduler(model);
+        var scheduler = handle.scheduler();
         int[] round = {0};
 
         FloorCheck.Outcome<Timings> outcome = FloorCheck.untilStable(() -> {
@@ -234,11 +234,11 @@ public final class EngineBench {
     /** The number of native arrays the engine behind {@code model} holds now (weights, caches, leaks). */
     public static int managedArrays(LocalModel model) {
         try {
-            Internals.scheduler(model).awaitIdle(java.time.Duration.ofSeconds(2));
+            model.awaitIdle(java.time.Duration.ofSeconds(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return Internals.engine(model).manager().getManagedArrays().size();
+        return model.stats().nativeArrays();
     }
 
     /** Decode throughput of one batch size: every sequence's generated tokens per second of decode. */
@@ -251,7 +251,7 @@ public final class EngineBench {
      * medians over {@code repeat} runs after {@code warmup}.
      */
     public static BatchReport batch(LocalModel model, int[] prompt, int newTokens, int batch, int warmup, int repeat) {
-        Internals.scheduler(model).prefixCaching(false);   // each run computes its prompt (once per batch)
+        model.prefixCache(false);   // each run computes its prompt (once per batch)
         GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(newTokens).ignoreEos(true).build();
         List<int[]> prompts = java.util.Collections.nCopies(batch, prompt);
         for (int i = 0; i < warmup; i++) {

@@ -1,0 +1,16 @@
+package dev.asclepius.llamacpp;
+
+import dev.asclepius.core.testing.ApiDump;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * This module's public API (the packages its module-info exports) against the baseline committed in
+ * api/asclepius-llamacpp.api; see {@link ApiDump} and docs/architecture.md for the update command.
+ */
+class ApiCompatibilityTest {
+    @Test
+    void publicApiMatchesTheCommittedBaseline() throws IOException {
+        ApiDump.check(ApiDump.moduleDir(), "asclepius-llamacpp", ApiDump.classesDir(LlamaCppModel.class), getClass().getClassLoader());
+    }
+}

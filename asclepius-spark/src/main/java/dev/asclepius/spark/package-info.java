@@ -1,0 +1,7 @@
+/**
+ * Asclepius tasks over Spark datasets: one model per executor JVM, notes batched per partition.
+ */
+@NullMarked
+package dev.asclepius.spark;
+
+import org.jspecify.annotations.NullMarked;
