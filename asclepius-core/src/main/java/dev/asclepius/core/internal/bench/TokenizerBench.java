@@ -2,7 +2,9 @@ package dev.asclepius.core.internal.bench;
 
 import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.TextTokenizer;
+import dev.asclepius.core.internal.tokenizer.HfTextTokenizer;
 import dev.asclepius.core.internal.tokenizer.StreamingDecoder;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -31,6 +33,13 @@ public final class TokenizerBench {
      * @param decodeMicrosPerToken median microseconds per streamed token
      */
     public record Report(int encodeTokens, double encodeMillis, int decodeTokens, double decodeMicrosPerToken) {
+    }
+
+    /** {@link #run(TextTokenizer, int, int)} on the Hugging Face tokenizer of a model folder. */
+    public static Report run(Path modelFolder, int warmup, int repeat) {
+        try (HfTextTokenizer tokenizer = HfTextTokenizer.load(modelFolder)) {
+            return run(tokenizer, warmup, repeat);
+        }
     }
 
     public static Report run(TextTokenizer tokenizer, int warmup, int repeat) {
