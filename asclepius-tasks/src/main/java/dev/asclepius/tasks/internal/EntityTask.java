@@ -236,7 +236,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
             // "She denied A, B, and C, and was negative for D": every item of the denial is negated
             for (String item : AnswerText.splitList(rest)) {
                 String it = item.replaceFirst("(?i)^(?:and\\s+)?(?:was |were )?(?:negative for|reports no|denies|denied|no)\\s+", "");
-                for (String one : it.split("(?i)\\s+(?:or|nor)\\s+")) {
+                for (String one : it.split("(?i)\\s+(?:or|nor|and)\\s+")) { // "denies tobacco and drug use": two
                     add(out, grounder, one, type, true);
                 }
             }
@@ -386,6 +386,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
         }
         name = AnswerText.tidy(name.replaceAll("[,\\s]+$", ""));
         detail = AnswerText.tidy(detail);
+        String spoken = name; // the answer's words for the item, qualifiers included
         if (NOTHING_DETAIL.matcher(detail).matches() && type != EntityType.MEDICATION && type != EntityType.TEST) {
             return; // "Diet: not mentioned" says there is no such item
         }
@@ -433,7 +434,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
         Optional<String> value = detail.isEmpty() || NOT_GIVEN.matcher(detail).matches() ? Optional.empty() : Optional.of(detail);
         Optional<String> dosage = type == EntityType.MEDICATION ? value : Optional.empty();
         Optional<String> result = type == EntityType.TEST ? value : Optional.empty();
-        out.add(new Entity(name, type, dosage, result, status, ground(grounder, name, alias, detail)));
+        out.add(new Entity(name, type, dosage, result, status, ground(grounder, name, type, spoken, alias, detail)));
     }
 
     /** The entity alone: no subject and verb ("She denies"), no "history of", no frequency of a habit. */
@@ -471,14 +472,22 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
      * Where the note says the item: its name; when the note words it otherwise, the alias the answer gave
      * ("Hypertension (HTN)"), else the words the answer gave as its detail ("Smoking: former smoker").
      */
-    private static List<dev.asclepius.tasks.Span> ground(Grounder grounder, String name, String alias, String detail) {
+    private static List<dev.asclepius.tasks.Span> ground(Grounder grounder, String name, EntityType type, String spoken,
+                                                         String alias, String detail) {
         List<dev.asclepius.tasks.Span> spans = grounder.locate(name);
+        int at = spoken.toLowerCase(Locale.ROOT).indexOf(name.toLowerCase(Locale.ROOT));
+        if (at >= 0 && type != EntityType.MEDICATION) {
+            // "preeclampsia" of "preeclampsia with severe features": the note's wording with the qualifier (not a
+            // drug's form: "regular insulin" of "regular insulin infusion" is the drug)
+            spans = Widening.widen(grounder, spans, "", spoken.substring(at + name.length()));
+        }
         if (spans.isEmpty() && !alias.isBlank() && !alias.matches(".*\\d.*")) {
             spans = grounder.locateStrict(alias);
         }
         if (spans.isEmpty() && !detail.isBlank()) {
             String lead = detail.split(",\\s|;\\s|\\s\\(|\\s+with\\s", 2)[0].strip();
-            if (lead.split("\\s+").length >= 2) {
+            // "Exercise: sedentary": one word of the detail grounds only when it is a long, naming word
+            if (lead.split("\\s+").length >= 2 || lead.matches("[A-Za-z]{6,}")) {
                 spans = grounder.locateStrict(lead);
             }
         }

@@ -55,7 +55,10 @@ public final class RelationTask {
             + "interventions?|items?|exposures?|risk factors?|findings?|indications?|reasons?|purpose|conditions?|diagnos[ie]s|"
             + "problems?|used for|treats|related conditions?|associated conditions?|relation(?:ship)?|connection|result)\\s*:\\s*(.+)$");
     private static final Pattern PRONOUN = Pattern.compile("(?i)(?:and |but |then )?(?:he|she|it|they|this|these|that|which|who|"
-            + "patient|the patient|this worsening|this change)");
+            + "patient|the patient|(?:this|that|these|those) \\w+)"); // "this worsening" refers back: not an item
+    private static final Pattern TOGETHER = Pattern.compile("(?i)^(?:together with|along with|in addition to|combined with)\\s+"
+            + "([^,]{3,60}),\\s*(.+)$");
+    private static final Pattern PROPHYLAXIS = Pattern.compile("(?i)^([A-Za-z][\\w/-]*(?:\\s[\\w/-]+)?)\\s+(?:prophylaxis|prevention)$");
     private static final Pattern SHORT_COLON = Pattern.compile("^([^:,;]{2,40}):\\s+([^:,;]{2,40}?)[.]?$");
     /** The answer denies the pair any relation ("does not describe any connection", "no connection between the two"); "no direct link" is not a denial. */
     private static final Pattern NO_CONNECTION = Pattern.compile("(?i)\\b(?:not\\s+(?:\\w+\\s+){0,2}any|no)\\s+"
@@ -63,7 +66,7 @@ public final class RelationTask {
     private static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
     private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|:\\s|\\s+(?:as|which|because|since|"
-            + "given that|in order to|and was|and is|and it|and then|while|until|"
+            + "given that|in order to|and was|and is|and it|and then|while|until|from|"
             + "after (?:the )?(?:surgery|procedure|operation|admission|discharge|delivery))\\b|\\s+by\\s(?=\\w+ing\\b)|\\s+\\("
             // "Wernicke encephalopathy in alcohol use disorder": after a two-word name (no article: "the drop in"), "in" and two words or more
             // are the setting ("drop in hemoglobin" stays whole)
@@ -309,6 +312,12 @@ public final class RelationTask {
                 String head = s.substring(0, cue.start());
                 // "Ceftriaxone and azithromycin were started for pneumonia": one relation per head
                 String h = cleanHead(head);
+                Matcher together = TOGETHER.matcher(h);
+                if (together.matches()) {
+                    // "Together with persistent severe-range pressures, this worsening led to ...": both are heads
+                    splitTail(out, grounder, together.group(1), cue.group(1), s.substring(cue.end()));
+                    h = together.group(2);
+                }
                 int and = indexOfWord(h, " and ");
                 if (and > 0 && h.split("\\s+").length <= 6) {
                     splitTail(out, grounder, h.substring(0, and), cue.group(1), s.substring(cue.end()));
@@ -327,6 +336,7 @@ public final class RelationTask {
         do {
             prev = h;
             h = h.replaceFirst("(?i)[,\\s]+(?:which|that|who)$", "");
+            h = h.replaceFirst("(?i)\\s+(?:was|were|is|are)\\s+[a-z-]+,$", ""); // "The AKI was prerenal, caused by ..."
             h = h.replaceFirst("(?i)\\s+(?:was|were|is|are|has been|have been|had been|being)(?:\\s+(?:\\w+ly|then|also|later|initially))?"
                     + "(?:\\s+(?:given|started|held|continued|used|administered|prescribed|initiated|performed|done|"
                     + "ordered|recommended|discontinued|stopped|resumed|placed|obtained|added|offered|increased|decreased|"
@@ -393,8 +403,31 @@ public final class RelationTask {
             return; // "he was diagnosed with X": the patient is not one end of a relation
         }
         String l = AnswerText.tidy(label).toLowerCase(Locale.ROOT);
+        Matcher prevented = PROPHYLAXIS.matcher(t);
+        if (prevented.matches()) {
+            t = prevented.group(1); // "Enoxaparin - DVT prophylaxis": the condition is DVT, which it prevents
+            l = l.isEmpty() || l.equals("related to") ? "prevents" : l;
+        }
         out.add(new Relation(h, l.isEmpty() ? "related to" : l, t, AnswerText.tidy(explanation),
-                grounder.locateOrShorter(h), grounder.locateOrShorter(t)));
+                groundItem(grounder, h), groundItem(grounder, t)));
+    }
+
+    /** An end of a relation; "Calcium carbonate with vitamin D", not in the note as a whole, at its part before "with". */
+    private static List<Span> groundItem(Grounder grounder, String item) {
+        List<Span> spans = grounder.locateOrShorter(item);
+        int with = indexOfWord(item, " with ");
+        if (spans.isEmpty() && with > 0) {
+            return grounder.locateStrict(item.substring(0, with));
+        }
+        // "90% RCA stenosis" found fuzzily at "90% stenosis": the note says the missing word after it ("of the RCA")
+        List<String> words = new ArrayList<>(Grounder.tokenize(item).stream().map(Grounder.Token::norm).toList());
+        for (Span sp : spans) {
+            words.removeAll(Grounder.tokenize(sp.text()).stream().map(Grounder.Token::norm).toList());
+        }
+        if (!spans.isEmpty() && spans.get(0).match() == dev.asclepius.tasks.MatchKind.FUZZY && words.size() == 1) {
+            spans = Widening.widen(grounder, Widening.widen(grounder, spans, "", "of the " + words.get(0)), "", "of " + words.get(0));
+        }
+        return spans;
     }
 
     /** The relation between {@code a} and {@code b}: the first relation phrase of the answer, or "related to". */
@@ -411,7 +444,18 @@ public final class RelationTask {
         }
         String label = hasCue ? cue.group(1).toLowerCase(Locale.ROOT) : "related to";
         return Optional.of(new Relation(a, label, b, text.replace('\n', ' ').replaceAll("\\s+", " "),
-                grounder.locateOrShorter(a), grounder.locateOrShorter(b)));
+                groundAsked(grounder, a, text), groundAsked(grounder, b, text)));
+    }
+
+    /**
+     * An item the question named: where the note says it; when the note does not say it as asked ('hip
+     * fracture') but a part of it, that part widened to the answer's own wording of the item where the note
+     * says that ("the displaced left intertrochanteric femur fracture").
+     */
+    private static List<Span> groundAsked(Grounder grounder, String item, String answer) {
+        List<Span> spans = grounder.locateOrShorter(item);
+        // said as asked, it widens only over the answer's own modifiers after an article ("a mechanical fall")
+        return Widening.widenByAnswer(grounder, spans, answer, !grounder.locateStrict(item).isEmpty());
     }
 
     /** The roles of a markdown table's columns, read from its header row. */
