@@ -59,6 +59,7 @@ public final class RelationTask {
     private static final Pattern TOGETHER = Pattern.compile("(?i)^(?:together with|along with|in addition to|combined with)\\s+"
             + "([^,]{3,60}),\\s*(.+)$");
     private static final Pattern PROPHYLAXIS = Pattern.compile("(?i)^([A-Za-z][\\w/-]*(?:\\s[\\w/-]+)?)\\s+(?:prophylaxis|prevention)$");
+    private static final Pattern NAMED_PAIR = Pattern.compile("^\\**([^:;,.()]{2,60})\\s+and\\s+([^:;,.()\\s][^:;,.()]{0,50}?)\\**$");
     private static final Pattern SHORT_COLON = Pattern.compile("^([^:,;]{2,40}):\\s+([^:,;]{2,40}?)[.]?$");
     /** The answer denies the pair any relation ("does not describe any connection", "no connection between the two"); "no direct link" is not a denial. */
     private static final Pattern NO_CONNECTION = Pattern.compile("(?i)\\b(?:not\\s+(?:\\w+\\s+){0,2}any|no)\\s+"
@@ -138,8 +139,20 @@ public final class RelationTask {
         List<Relation> out = new ArrayList<>();
         String pendingHead = null;
         TableColumns table = null;
+        String pairMarker = null;
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
+            String marker = AnswerText.isBullet(raw) ? (raw.matches("^\\(?\\d.*") ? "1" : raw.substring(0, 1)) : "";
+            if (pairMarker != null && !marker.isEmpty() && !marker.equals(pairMarker)) {
+                continue; // "1. Ceftriaxone and pyelonephritis" / "   - IV ceftriaxone was started ...": its explanation
+            }
+            Matcher named = NAMED_PAIR.matcher(line);
+            pairMarker = !marker.isEmpty() && named.matches() && !CUE.matcher(line).find() ? marker : null;
+            if (pairMarker != null) {
+                // a list item that only names the two items ("Renal ultrasound and hydronephrosis"): the last "and" joins them
+                add(out, grounder, named.group(1), "related to", named.group(2), "");
+                continue;
+            }
             if (line.length() > 2 && line.startsWith("|") && line.endsWith("|")) {
                 // a markdown table "| Item | Condition | Relation |": the first row names the columns
                 List<String> cells = TableColumns.cells(line);
@@ -173,6 +186,8 @@ public final class RelationTask {
                 }
             }
             line = line.replaceFirst("(?i)^(?:connections?|relations?(?:hips?)?|links?|associations?)\\s*:\\s*", "");
+            // "Based on the discharge summary, the connections are: A - B (...); C - D (...)": the lead-in relates nothing
+            line = line.replaceFirst("(?i)^[^:]{0,100}\\b(?:are|include|includes|as follows|following)\\s*:\\s+(?=\\S)", "");
             for (String part : relationParts(line)) {
                 parseLine(out, grounder, part);
             }
