@@ -104,7 +104,18 @@ public final class AnswerParsers {
     private static boolean sameItem(String item, String pairItem) {
         String x = item.toLowerCase(java.util.Locale.ROOT).strip();
         String y = pairItem.toLowerCase(java.util.Locale.ROOT).replaceFirst("^(?:the patient's|the|his|her)\\s+", "").strip();
-        return !x.isEmpty() && !y.isEmpty() && (x.equals(y) || x.contains(y) || y.contains(x));
+        // "AKI" names 'acute kidney injury': an abbreviation of the pair's item by its initials
+        return !x.isEmpty() && !y.isEmpty() && (x.equals(y) || x.contains(y) || y.contains(x) || x.equals(initials(y)));
+    }
+
+    private static String initials(String words) {
+        StringBuilder b = new StringBuilder();
+        for (String w : words.split("[\\s-]+")) {
+            if (!w.isEmpty() && !w.equals("of") && !w.equals("and")) {
+                b.append(w.charAt(0));
+            }
+        }
+        return b.length() >= 2 ? b.toString() : "";
     }
 
     static List<Entity> entities(Grounder g, QuestionContext ctx, Reply reply) {

@@ -40,10 +40,18 @@ public final class CoreferenceTask {
     private static final Pattern HAS_REFERS = Pattern.compile("(?i)\\b" + REFERS + "\\b");
     private static final Pattern SEPARATED = Pattern.compile("^(.+?)\\s*(?::|\\s[-–—=]\\s|->|→|=>)\\s*(.+)$");
     /** Where a referent's explanation starts; a gloss inside the name ("AA (Alcoholics Anonymous) meetings") is kept. */
-    private static final Pattern REFERENT_END = Pattern.compile("(?i),\\s|;\\s|(?<!\\b(?:mr|mrs|ms|dr|st|sr|jr))\\.\\s|"
+    private static final String REFERENT_END_REST = ";\\s|(?<!\\b(?:mr|mrs|ms|dr|st|sr|jr))\\.\\s|"
             + "\\s+\\((?=[^()]*\\)\\s*(?:[,.;:]|$|which|who|that|found|given|at|in|on|from|described|started))|\\s+i\\.e\\.|"
             + "\\s+(?:that|found|given to|described|started|at \\d|which was|who was|listed)\\b|\\s+(?:who|which|mentioned|"
-            + "(?:in|from) the (?:sentence|line|paragraph|section|previous|discharge))\\b");
+            + "(?:in|from) the (?:sentence|line|paragraph|section|previous|discharge))\\b"
+            // "the oral ciprofloxacin she was switched to": a clause without "that" ends the name too
+            + "|(?<!\\band)(?<!\\bor)(?<!\\bbut)(?<!,)\\s+(?=(?:she|he|they|we)\\s+(?:was|were|is|are|had|has|will|would|took|takes|received)\\b)";
+    private static final Pattern REFERENT_END = Pattern.compile("(?i),\\s|" + REFERENT_END_REST);
+    /** A plural mention ("these symptoms", "they"): its referent is a list, not cut at its commas. */
+    private static final Pattern PLURAL = Pattern.compile("(?i)^[\"“'‘]?(?:these|those|they|them|both|all of these)\\b.*");
+    private static final Pattern LIST_END = Pattern.compile("(?i),\\s+(?=(?:the|a|an|which|who|that)\\s)|" + REFERENT_END_REST);
+    private static final Pattern TABLE_HEADER = Pattern.compile("(?i).*\\b(?:pronouns?|phrases?|mentions?|refers?|referents?|"
+            + "antecedents?|terms?|words?|what it refers to)\\b.*");
 
     public static TaskSpec<List<CoreferenceChain>> all() {
         return new TaskSpec<>() {
@@ -113,8 +121,17 @@ public final class CoreferenceTask {
         Map<String, String> contexts = new LinkedHashMap<>();
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
-            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line)) {
+            if (AnswerText.isPreamble(line) || AnswerText.isNothingLine(line) || AnswerText.isTableRule(line)) {
                 continue;
+            }
+            if (AnswerText.isTableRow(line)) {
+                // "She | the patient, a 54-year-old woman": a table of mention and referent; the header names columns
+                List<String> cells = new ArrayList<>(AnswerText.tableCells(line));
+                cells.removeIf(String::isEmpty);
+                if (cells.size() < 2 || cells.stream().allMatch(c -> TABLE_HEADER.matcher(c).matches())) {
+                    continue;
+                }
+                line = cells.get(0) + " - " + cells.get(1);
             }
             for (String sentence : clauses(line)) {
                 Optional<String[]> pair = pairIn(sentence);
@@ -209,11 +226,11 @@ public final class CoreferenceTask {
         String s = sentence.strip().replaceAll("[.]$", "");
         Matcher m = STATES.matcher(s);
         if (m.matches()) {
-            return Optional.of(new String[] {m.group(1), referent(m.group(2))});
+            return Optional.of(new String[] {m.group(1), referent(m.group(2), m.group(1))});
         }
         Matcher sep = SEPARATED.matcher(s);
         if (sep.matches()) {
-            return Optional.of(new String[] {sep.group(1), referent(sep.group(2))});
+            return Optional.of(new String[] {sep.group(1), referent(sep.group(2), sep.group(1))});
         }
         return Optional.empty();
     }
@@ -227,9 +244,9 @@ public final class CoreferenceTask {
         return List.of(referent);
     }
 
-    private static String referent(String text) {
+    private static String referent(String text, String mention) {
         String t = text.strip();
-        Matcher end = REFERENT_END.matcher(t);
+        Matcher end = (PLURAL.matcher(mention.strip()).matches() ? LIST_END : REFERENT_END).matcher(t);
         if (end.find() && end.start() > 0) {
             t = t.substring(0, end.start());
         }
@@ -336,7 +353,7 @@ public final class CoreferenceTask {
         }
         Optional<String[]> pair = pairIn(first);
         String referent = pair.map(p -> p[1]).orElseGet(() -> referent(first.replaceFirst(
-                "(?i)^(?:it|this|they|he|she|the (?:phrase|pronoun|term) [^ ]+)\\s+(?:is|are|was|refers to)\\s+", "")));
+                "(?i)^(?:it|this|they|he|she|the (?:phrase|pronoun|term) [^ ]+)\\s+(?:is|are|was|refers to)\\s+", ""), mention));
         if (referent.isEmpty()) {
             return Optional.empty();
         }

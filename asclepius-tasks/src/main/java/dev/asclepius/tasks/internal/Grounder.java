@@ -52,6 +52,15 @@ public final class Grounder {
         return note;
     }
 
+    /** The note's tokens, in order (for {@link Widening}). */
+    List<Token> tokens() {
+        return tokens;
+    }
+
+    static boolean isStopWord(String norm) {
+        return STOP_WORDS.contains(norm);
+    }
+
     /** Every place the note says {@code phrase}: exact/normalized matches, else fuzzy ones, else none. */
     public List<Span> locate(String phrase) {
         List<Span> found = locateStrict(phrase);
@@ -138,7 +147,7 @@ public final class Grounder {
      */
     private static final java.util.Map<String, String> NON_INITIAL_ABBREVIATIONS = java.util.Map.of(
             "hypertension", "htn", "hyperlipidemia", "hld", "history", "hx", "fracture", "fx",
-            "diagnosis", "dx", "treatment", "tx", "symptoms", "sx", "prescription", "rx");
+            "diagnosis", "dx", "treatment", "tx", "symptoms", "sx", "prescription", "rx", "oxygen", "o2");
 
     /**
      * The phrase as the note abbreviates it: one run of its words replaced by their initials ("type 2 diabetes
@@ -178,12 +187,16 @@ public final class Grounder {
                     }
                     abbreviation = initials.toString();
                 }
-                List<String> wanted = new ArrayList<>(words.subList(0, from));
-                wanted.add(abbreviation);
-                wanted.addAll(words.subList(from + len, n));
-                List<Span> spans = locateTokens(wanted, from);
-                if (!spans.isEmpty()) {
-                    return spans;
+                // "O2" is two tokens; "BPs" is the plural of "BP" ("postpartum blood pressures")
+                List<String> abbr = tokenize(abbreviation).stream().map(Token::norm).toList();
+                for (String written : List.of(abbreviation, abbreviation + "s")) {
+                    List<String> wanted = new ArrayList<>(words.subList(0, from));
+                    wanted.addAll(written.equals(abbreviation) ? abbr : List.of(written));
+                    wanted.addAll(words.subList(from + len, n));
+                    List<Span> spans = locateTokens(wanted, from, written.equals(abbreviation) ? abbr.size() : 1);
+                    if (!spans.isEmpty()) {
+                        return spans;
+                    }
                 }
             }
         }
@@ -191,7 +204,7 @@ public final class Grounder {
     }
 
     /** Runs of note tokens equal to {@code wanted}, where the token at {@code capitalAt} is capitals in the note. */
-    private List<Span> locateTokens(List<String> wanted, int capitalAt) {
+    private List<Span> locateTokens(List<String> wanted, int capitalAt, int capitalTokens) {
         List<Span> spans = new ArrayList<>();
         String text = note.text();
         int n = wanted.size();
@@ -207,8 +220,8 @@ public final class Grounder {
             if (found.chars().filter(c -> c == '(').count() != found.chars().filter(c -> c == ')').count()) {
                 continue; // "(PCI) with a stent" starts inside the note's own gloss: the fuzzy tier aligns the whole
             }
-            Token abbreviation = tokens.get(i + capitalAt);
-            String written = text.substring(abbreviation.begin(), abbreviation.end());
+            String written = text.substring(tokens.get(i + capitalAt).begin(), tokens.get(i + capitalAt + capitalTokens - 1).end())
+                    .replaceFirst("(?<=[A-Z]{2})s$", "");
             if (written.length() < 2 || !written.chars().filter(Character::isLetter).allMatch(c -> Character.isUpperCase(c) || c == 'x')
                     || !Character.isUpperCase(written.charAt(0))) {
                 continue;

@@ -54,8 +54,9 @@ public final class RelationTask {
     private static final Pattern KEY_VALUE = Pattern.compile("(?i)^(medications?|drugs?|treatments?|therapy|procedures?|tests?|"
             + "interventions?|items?|exposures?|risk factors?|findings?|indications?|reasons?|purpose|conditions?|diagnos[ie]s|"
             + "problems?|used for|treats|related conditions?|associated conditions?|relation(?:ship)?|connection|result)\\s*:\\s*(.+)$");
-    private static final Pattern PRONOUN = Pattern.compile("(?i)(?:and |but |then )?(?:he|she|it|they|this|these|that|which|who|"
-            + "patient|the patient|this worsening|this change)");
+    private static final Pattern NAMED_PAIR = Pattern.compile("^\\**([^:;,.()]{2,60})\\s+and\\s+([^:;,.()\\s][^:;,.()]{0,50}?)\\**$");
+    private static final Pattern TOGETHER = Pattern.compile("(?i)^(?:together with|along with|in addition to|combined with)\\s+"
+            + "([^,]{3,60}),\\s*(.+)$");
     private static final Pattern SHORT_COLON = Pattern.compile("^([^:,;]{2,40}):\\s+([^:,;]{2,40}?)[.]?$");
     /** The answer denies the pair any relation ("does not describe any connection", "no connection between the two"); "no direct link" is not a denial. */
     private static final Pattern NO_CONNECTION = Pattern.compile("(?i)\\b(?:not\\s+(?:\\w+\\s+){0,2}any|no)\\s+"
@@ -63,7 +64,7 @@ public final class RelationTask {
     private static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
     private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|:\\s|\\s+(?:as|which|because|since|"
-            + "given that|in order to|and was|and is|and it|and then|while|until|"
+            + "given that|in order to|and was|and is|and it|and then|while|until|from|"
             + "after (?:the )?(?:surgery|procedure|operation|admission|discharge|delivery))\\b|\\s+by\\s(?=\\w+ing\\b)|\\s+\\("
             // "Wernicke encephalopathy in alcohol use disorder": after a two-word name (no article: "the drop in"), "in" and two words or more
             // are the setting ("drop in hemoglobin" stays whole)
@@ -134,19 +135,31 @@ public final class RelationTask {
         String text = AnswerText.complete(reply.text(), reply.truncated());
         List<Relation> out = new ArrayList<>();
         String pendingHead = null;
-        TableColumns table = null;
+        RelationTableColumns table = null;
+        String pairMarker = null;
         for (String raw : AnswerText.lines(text)) {
             String line = AnswerText.stripBullet(raw);
+            String marker = AnswerText.isBullet(raw) ? (raw.matches("^\\(?\\d.*") ? "1" : raw.substring(0, 1)) : "";
+            if (pairMarker != null && !marker.isEmpty() && !marker.equals(pairMarker)) {
+                continue; // "1. Ceftriaxone and pyelonephritis" / "   - IV ceftriaxone was started ...": its explanation
+            }
+            Matcher named = NAMED_PAIR.matcher(line);
+            pairMarker = !marker.isEmpty() && named.matches() && !CUE.matcher(line).find() ? marker : null;
+            if (pairMarker != null) {
+                // a list item that only names the two items ("Renal ultrasound and hydronephrosis"): the last "and" joins them
+                RelationItems.add(out, grounder, named.group(1), "related to", named.group(2), "");
+                continue;
+            }
             if (line.length() > 2 && line.startsWith("|") && line.endsWith("|")) {
                 // a markdown table "| Item | Condition | Relation |": the first row names the columns
-                List<String> cells = TableColumns.cells(line);
+                List<String> cells = RelationTableColumns.cells(line);
                 if (AnswerText.isTableRule(line)) {
                     continue; // the "|---|---|" rule under the header
                 }
                 if (table == null) {
-                    table = TableColumns.fromHeader(cells);
+                    table = RelationTableColumns.fromHeader(cells);
                 } else {
-                    table.row(cells).ifPresent(r -> add(out, grounder, r[0], r[1], r[2], r[3]));
+                    table.row(cells).ifPresent(r -> RelationItems.add(out, grounder, r[0], r[1], r[2], r[3]));
                 }
                 continue;
             }
@@ -164,12 +177,14 @@ public final class RelationTask {
                     continue;
                 }
                 if (pendingHead != null) {
-                    add(out, grounder, pendingHead, key, firstPart(kv.group(2)), "");
+                    RelationItems.add(out, grounder, pendingHead, key, firstPart(kv.group(2)), "");
                     pendingHead = null;
                     continue;
                 }
             }
             line = line.replaceFirst("(?i)^(?:connections?|relations?(?:hips?)?|links?|associations?)\\s*:\\s*", "");
+            // "Based on the discharge summary, the connections are: A - B (...); C - D (...)": the lead-in relates nothing
+            line = line.replaceFirst("(?i)^[^:]{0,100}\\b(?:are|include|includes|as follows|following)\\s*:\\s+(?=\\S)", "");
             for (String part : relationParts(line)) {
                 parseLine(out, grounder, part);
             }
@@ -197,7 +212,7 @@ public final class RelationTask {
         if (parts.length >= 3) {
             // "Metformin - treats - type 2 diabetes[ - explanation]"
             String explanation = parts.length > 3 ? String.join(" - ", List.of(parts).subList(3, parts.length)) : "";
-            add(out, grounder, parts[0], parts[1], parts[2], explanation);
+            RelationItems.add(out, grounder, parts[0], parts[1], parts[2], explanation);
             return;
         }
         if (parts.length == 2) {
@@ -214,7 +229,7 @@ public final class RelationTask {
             String right = colon.group(2);
             int and = indexOfWord(left, " and ");
             if (and > 0 && left.split("\\s+").length <= 8) {
-                add(out, grounder, left.substring(0, and), "related to", left.substring(and + 5), right);
+                RelationItems.add(out, grounder, left.substring(0, and), "related to", left.substring(and + 5), right);
                 return;
             }
             Matcher cue = CUE.matcher(right);
@@ -228,7 +243,7 @@ public final class RelationTask {
                 return;
             }
             if (right.split("\\s+").length <= 4 && !right.matches("(?i).*\\b(?:was|were|is|are|had|has)\\b.*")) {
-                add(out, grounder, left, "related to", right, ""); // "Varenicline: smoking cessation"
+                RelationItems.add(out, grounder, left, "related to", right, ""); // "Varenicline: smoking cessation"
                 return;
             }
         }
@@ -251,7 +266,7 @@ public final class RelationTask {
         int colon = right.indexOf(": ");
         if (colon > 0 && right.substring(0, colon).split("\\s+").length <= 8) {
             // "Aspirin - NSTEMI: antiplatelet therapy for NSTEMI"
-            add(out, grounder, head, "related to", right.substring(0, colon), right.substring(colon + 2));
+            RelationItems.add(out, grounder, head, "related to", right.substring(0, colon), right.substring(colon + 2));
             return true;
         }
         Matcher paren = TRAILING_PAREN.matcher(right);
@@ -259,7 +274,7 @@ public final class RelationTask {
             // "Metformin -> type 2 diabetes (treatment)"
             String label = paren.group(2);
             boolean isLabel = label.split("\\s+").length <= 2;
-            add(out, grounder, head, isLabel ? label : "related to", paren.group(1), isLabel ? "" : label);
+            RelationItems.add(out, grounder, head, isLabel ? label : "related to", paren.group(1), isLabel ? "" : label);
             return true;
         }
         if (!CUE.matcher(right).find()) {
@@ -268,7 +283,7 @@ public final class RelationTask {
                 // "Fluticasone - controller medication for persistent asthma"
                 splitTail(out, grounder, head, weak.group(1), right.substring(weak.end()));
             } else {
-                add(out, grounder, head, "related to", right, "");
+                RelationItems.add(out, grounder, head, "related to", right, "");
             }
             return true;
         }
@@ -292,7 +307,7 @@ public final class RelationTask {
         return end.find() ? s.substring(0, end.start()) : s;
     }
 
-    private static int indexOfWord(String s, String word) {
+    static int indexOfWord(String s, String word) {
         return s.toLowerCase(Locale.ROOT).indexOf(word);
     }
 
@@ -300,7 +315,7 @@ public final class RelationTask {
         for (String sentence : AnswerText.sentences(line)) {
             Matcher shortColon = SHORT_COLON.matcher(sentence.strip());
             if (shortColon.matches() && !CUE.matcher(sentence).find()) {
-                add(out, grounder, shortColon.group(1), "related to", shortColon.group(2), ""); // "Atorvastatin: hyperlipidemia"
+                RelationItems.add(out, grounder, shortColon.group(1), "related to", shortColon.group(2), ""); // "Atorvastatin: hyperlipidemia"
                 continue;
             }
             String s = sentence.replaceFirst("(?i)^(?:based on|according to|in) [^,]{0,60},\\s*", "");
@@ -309,6 +324,12 @@ public final class RelationTask {
                 String head = s.substring(0, cue.start());
                 // "Ceftriaxone and azithromycin were started for pneumonia": one relation per head
                 String h = cleanHead(head);
+                Matcher together = TOGETHER.matcher(h);
+                if (together.matches()) {
+                    // "Together with persistent severe-range pressures, this worsening led to ...": both are heads
+                    splitTail(out, grounder, together.group(1), cue.group(1), s.substring(cue.end()));
+                    h = together.group(2);
+                }
                 int and = indexOfWord(h, " and ");
                 if (and > 0 && h.split("\\s+").length <= 6) {
                     splitTail(out, grounder, h.substring(0, and), cue.group(1), s.substring(cue.end()));
@@ -327,6 +348,7 @@ public final class RelationTask {
         do {
             prev = h;
             h = h.replaceFirst("(?i)[,\\s]+(?:which|that|who)$", "");
+            h = h.replaceFirst("(?i)\\s+(?:was|were|is|are)\\s+[a-z-]+,$", ""); // "The AKI was prerenal, caused by ..."
             h = h.replaceFirst("(?i)\\s+(?:was|were|is|are|has been|have been|had been|being)(?:\\s+(?:\\w+ly|then|also|later|initially))?"
                     + "(?:\\s+(?:given|started|held|continued|used|administered|prescribed|initiated|performed|done|"
                     + "ordered|recommended|discontinued|stopped|resumed|placed|obtained|added|offered|increased|decreased|"
@@ -348,53 +370,7 @@ public final class RelationTask {
             explanation = r.substring(end.start()).replaceFirst("^[,;.:]?\\s*", "").replaceFirst("^\\(", "");
             explanation = explanation.replaceFirst("\\)\\.?$", "");
         }
-        add(out, grounder, head, label, tail, explanation);
-    }
-
-    private static String cleanItem(String s) {
-        String t = AnswerText.tidy(s.replaceFirst("\\s*\\([^()]*\\)\\s*$", "")); // "MCV (104)" is MCV
-        t = t.replaceFirst("(?i)^(?:the use of|use of|the patient's|the patient|patient's|his|her|the)\\s+", "");
-        t = t.replaceFirst("(?i)^(?:with|by|of|for|a|an|the|her|his|their)\\s+", "");
-        t = t.replaceFirst("(?i)^(?:the|a|an)\\s+", "");
-        return AnswerText.tidy(t);
-    }
-
-    private static void add(List<Relation> out, Grounder grounder, String head, String label, String tail,
-                            String explanation) {
-        // "Insulin glargine and insulin lispro -> type 1 diabetes": one relation per item on each side
-        List<String> heads = conjuncts(head);
-        List<String> tails = conjuncts(tail);
-        if (heads.size() * tails.size() > 1) {
-            for (String h : heads) {
-                for (String t : tails) {
-                    addOne(out, grounder, h, label, t, explanation);
-                }
-            }
-            return;
-        }
-        addOne(out, grounder, head, label, tail, explanation);
-    }
-
-    private static List<String> conjuncts(String side) {
-        String s = side.strip();
-        if (s.split("\\s+").length > 10 || s.contains("(")) {
-            return List.of(s);
-        }
-        String[] parts = s.split("(?i)\\s*,\\s*then\\s+|\\s+then\\s+|\\s*,\\s*and\\s+|\\s+and\\s+");
-        return parts.length > 1 && parts.length <= 3 ? List.of(parts) : List.of(s);
-    }
-
-    private static void addOne(List<Relation> out, Grounder grounder, String head, String label, String tail,
-                               String explanation) {
-        String h = cleanItem(head);
-        String t = cleanItem(tail);
-        if (h.isEmpty() || t.isEmpty() || PRONOUN.matcher(h).matches() || PRONOUN.matcher(t).matches()
-                || h.matches("(?:[a-z]+ed|held|given|begun|taken|seen|done|shown)")) { // "held for 48 hours": a verb, not an item
-            return; // "he was diagnosed with X": the patient is not one end of a relation
-        }
-        String l = AnswerText.tidy(label).toLowerCase(Locale.ROOT);
-        out.add(new Relation(h, l.isEmpty() ? "related to" : l, t, AnswerText.tidy(explanation),
-                grounder.locateOrShorter(h), grounder.locateOrShorter(t)));
+        RelationItems.add(out, grounder, head, label, tail, explanation);
     }
 
     /** The relation between {@code a} and {@code b}: the first relation phrase of the answer, or "related to". */
@@ -411,56 +387,6 @@ public final class RelationTask {
         }
         String label = hasCue ? cue.group(1).toLowerCase(Locale.ROOT) : "related to";
         return Optional.of(new Relation(a, label, b, text.replace('\n', ' ').replaceAll("\\s+", " "),
-                grounder.locateOrShorter(a), grounder.locateOrShorter(b)));
-    }
-
-    /** The roles of a markdown table's columns, read from its header row. */
-    private static final class TableColumns {
-        private static final Pattern RELATION_HEADER = Pattern.compile(
-                "(?i).*\\b(?:relation(?:ship)?|link|connection|association|how|type of|role|effect)\\b.*");
-        private static final Pattern EXPLANATION_HEADER = Pattern.compile(
-                "(?i).*\\b(?:explanation|notes?|details?|comments?|reason(?:ing)?|rationale|evidence)\\b.*");
-        private final List<Integer> items = new ArrayList<>();
-        private int relation = -1;
-        private int explanation = -1;
-
-        static List<String> cells(String line) {
-            return AnswerText.tableCells(line.replace("**", ""));
-        }
-
-        static TableColumns fromHeader(List<String> header) {
-            TableColumns t = new TableColumns();
-            for (int i = 0; i < header.size(); i++) {
-                String h = header.get(i);
-                if (t.relation < 0 && RELATION_HEADER.matcher(h).matches()) {
-                    t.relation = i;
-                } else if (t.explanation < 0 && EXPLANATION_HEADER.matcher(h).matches()) {
-                    t.explanation = i;
-                } else {
-                    t.items.add(i);
-                }
-            }
-            return t;
-        }
-
-        /** {head, relation, tail, explanation} of a data row, when it names two items. */
-        Optional<String[]> row(List<String> cells) {
-            if (items.size() < 2 || cells.size() <= Math.max(items.get(1), Math.max(relation, explanation))) {
-                return Optional.empty();
-            }
-            String head = cells.get(items.get(0));
-            String tail = cells.get(items.get(1));
-            if (head.isEmpty() || tail.isEmpty() || AnswerText.isNothingLine(head) || AnswerText.isNothingLine(tail)) {
-                return Optional.empty();
-            }
-            String rel = relation >= 0 ? cells.get(relation) : "";
-            String why = explanation >= 0 ? cells.get(explanation) : "";
-            Matcher gloss = Pattern.compile("^(.*?)\\s*\\(([^)]*)\\)\\s*$").matcher(rel);
-            if (gloss.matches() && !gloss.group(1).isEmpty()) {
-                rel = gloss.group(1); // "treats (acid suppression)": the gloss explains the relation
-                why = why.isEmpty() ? gloss.group(2) : why;
-            }
-            return Optional.of(new String[] {head, rel.isEmpty() ? "related to" : rel, tail, why});
-        }
+                RelationItems.groundAsked(grounder, a, text), RelationItems.groundAsked(grounder, b, text)));
     }
 }

@@ -39,7 +39,7 @@ public final class TimeExpressions {
             + "|(?<dmy>\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?" + MONTH + "(?:,?\\s+\\d{4})?\\b" + TIME_OF_DAY + ")"
             + "|(?<my>\\b" + MONTH + "\\s+\\d{4}\\b)"
             + "|(?<md>(?<![\\d/.])\\b(?:0?[1-9]|[12]\\d|3[01])/(?:0?[1-9]|[12]\\d|3[01])\\b(?![/\\d]))"
-            + "|(?<rel>\\b(?:hospital day|HD|post-?operative day|postop(?:erative)? day|POD|day)\\s*#?\\s*(?<relnum>\\d+)\\b"
+            + "|(?<rel>\\b(?:hospital day|HD|post-?operative day|postop(?:erative)? day|POD|post-?partum day|PPD|day)\\s*#?\\s*(?<relnum>\\d+)\\b"
             + "(?:\\s+of\\s+(?:admission|hospitalization|(?:the\\s+)?hospital stay))?)"
             + "|(?<dur>(?<!\\bevery\\s)(?<!\\bq)(?<!\\beach\\s)\\b(?:(?:in|within|for|over|after|at|by|x)\\s+)?(?:the\\s+(?:first|last|past|next|following)\\s+)?(?:(?:roughly|about|approximately|around|nearly|almost|over|at least|up to)\\s+)?" + NUMBER
             + "(?:\\s*(?:-|to)\\s*" + NUMBER + ")?(?:\\s*-\\s*|\\s+)(?<unit>" + UNIT + ")(?:,?\\s+(?:and\\s+)?\\d+\\s+" + UNIT + ")?"
@@ -146,7 +146,8 @@ public final class TimeExpressions {
             }
             if (m.group("rel") != null) {
                 String r = m.group("rel").toLowerCase(Locale.ROOT);
-                String kind = r.startsWith("h") || r.startsWith("day") ? "hospital-day" : "post-operative-day";
+                String kind = r.startsWith("h") || r.startsWith("day") ? "hospital-day"
+                        : r.startsWith("ppd") || r.contains("partum") ? "postpartum-day" : "post-operative-day";
                 return Optional.of(new NormalizedTime(NormalizedTime.Kind.RELATIVE_DAY, kind + ":" + Integer.parseInt(m.group("relnum"))));
             }
             if (m.group("dur") != null) {

@@ -68,7 +68,7 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                     // "Gestational age at admission: 34 weeks 2 days": the side that is only a time is the time
                     String event = clean(sep.group(1));
                     for (TimeExpressions.Found f : right) {
-                        add(events, grounder, event, f);
+                        add(events, grounder, event, f, sep.group(2));
                     }
                     continue;
                 }
@@ -80,14 +80,14 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                         // "POD#1: hemoglobin dropped ...; enoxaparin was started; physical therapy began"
                         for (TimeExpressions.Found f : left.isEmpty() ? right : left) {
                             for (String e : several) {
-                                add(events, grounder, e, f);
+                                add(events, grounder, e, f, left.isEmpty() ? sep.group(2) : sep.group(1));
                             }
                         }
                         continue;
                     }
                     String event = clean(eventSide);
                     for (TimeExpressions.Found f : left.isEmpty() ? right : left) {
-                        add(events, grounder, event, f);
+                        add(events, grounder, event, f, left.isEmpty() ? sep.group(2) : sep.group(1));
                     }
                     continue;
                 }
@@ -137,7 +137,7 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                     && sentence.substring(found.get(i - 1).end(), f.start()).matches("(?i)\\s*(?:,\\s*)?(?:and|or|&)\\s*")) {
                 // "betamethasone was given on 08/09 and 08/10": both dates are the same event's
                 consumed = f.end();
-                add(events, grounder, previous, f);
+                add(events, grounder, previous, f, sentence);
                 continue;
             }
             // "Her symptoms (nausea, vomiting ...) started": a parenthesis is not the event's clause
@@ -160,7 +160,7 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                 List<String> several = severalEvents(sentence.substring(f.end(), nextStart));
                 if (several.size() > 1) {
                     for (String e : several) {
-                        add(events, grounder, e, f);
+                        add(events, grounder, e, f, sentence);
                     }
                     consumed = nextStart;
                     previous = several.get(several.size() - 1);
@@ -181,7 +181,7 @@ public final class TimelineTask implements TaskSpec<Timeline> {
                 event = previous; // "the stay was 6 days, from 03/14 to 03/20": the range belongs to the stay
             }
             previous = event;
-            add(events, grounder, event, f);
+            add(events, grounder, event, f, sentence);
         }
     }
 
@@ -258,10 +258,20 @@ public final class TimelineTask implements TaskSpec<Timeline> {
         return AnswerText.tidy(t);
     }
 
-    private static void add(List<TimelineEvent> events, Grounder grounder, String event, TimeExpressions.Found f) {
-        // Times are matched exactly or normalized only: a fuzzily matched date is a different date.
+    /** Words that belong to a time said before it: a part of the day, an ordinal, "of". */
+    private static final java.util.Set<String> TIME_WORDS = java.util.Set.of("morning", "afternoon", "evening", "night",
+            "midnight", "noon", "early", "late", "first", "last", "second", "third", "final", "of", "the");
+
+    /** {@code source}: the answer text the time was found in, at {@code f}'s offsets. */
+    private static void add(List<TimelineEvent> events, Grounder grounder, String event, TimeExpressions.Found f, String source) {
+        // Times are matched exactly or normalized only: a fuzzily matched date is a different date. A time the
+        // note says with the answer's words before it ("the morning of November 2, 2022") is grounded with them.
+        List<Span> time = groundTime(grounder, f.text());
+        if (f.start() <= source.length()) {
+            time = Widening.widen(grounder, time, source.substring(0, f.start()), "", w -> TIME_WORDS.contains(w));
+        }
         events.add(new TimelineEvent(events.size() + 1, event, f.text(), f.normalized(),
-                event.isEmpty() ? List.of() : grounder.locate(event), groundTime(grounder, f.text())));
+                event.isEmpty() ? List.of() : grounder.locate(event), time));
     }
 
     private static final Pattern TIME_LEAD = Pattern.compile("(?i)^(?:in|within|for|over|after|at|by|x|until|through|since|till|"
@@ -294,7 +304,8 @@ public final class TimelineTask implements TaskSpec<Timeline> {
             if (!out.isEmpty()) {
                 break;
             }
-            if (!t.equals(time) && !t.isBlank()) {
+            // a bare unit ("day" of "the next day") is no time: grounding it would point at any "day"
+            if (!t.equals(time) && !t.isBlank() && !t.matches("(?i)(?:minutes?|hours?|days?|nights?|weeks?|months?|years?|morning|evening)")) {
                 out.addAll(grounder.locateStrict(t));
             }
         }

@@ -114,17 +114,17 @@ class ParseEvalTest {
     @Test
     void matchingIsOneToOneAndMaximal() {
         // expected 0 accepts parsed 0 and 1, expected 1 only parsed 0: a greedy pass would pair 0-0 and lose 1
-        int[] m = ParseEval.match(List.of("a", "b"), List.of("x", "y"),
+        int[] m = EvalText.match(List.of("a", "b"), List.of("x", "y"),
                 (e, p) -> e.equals("a") || p.equals("x"));
         assertThat(m).containsExactly(1, 0);
     }
 
     @Test
     void textComparisonIgnoresCasePunctuationAndLeadingArticle() {
-        assertThat(ParseEval.norm("The patient's Chest X-ray.")).isEqualTo(ParseEval.norm("chest xray"));
-        assertThat(ParseEval.norm("an ECG")).isEqualTo("ecg");
+        assertThat(EvalText.norm("The patient's Chest X-ray.")).isEqualTo(EvalText.norm("chest xray"));
+        assertThat(EvalText.norm("an ECG")).isEqualTo("ecg");
         // content words {admitted, chest, pain} and {admission, chest, pain}: 2 shared of 3 + 3
-        assertThat(ParseEval.dice("admitted with chest pain", "admission for chest pain")).isEqualTo(4.0 / 6);
+        assertThat(EvalText.dice("admitted with chest pain", "admission for chest pain")).isEqualTo(4.0 / 6);
     }
 
     @Test
