@@ -120,6 +120,10 @@ public final class LlamaCppModel implements LanguageModel {
     public GenerationResult generate(int[] promptIds, GenerationConfig config, TokenListener listener) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(listener, "listener");
+        if (config.isBeamSearch()) {   // refused, not silently run as greedy/sampled text
+            throw new InvalidInputException("numBeams(" + config.numBeams() + "): the llama.cpp backend has no beam "
+                    + "search. Use numBeams(1) here, or run beam search with a LocalModel on the model folder.");
+        }
         if (promptIds.length == 0) {
             throw new InvalidInputException("The prompt is empty: pass at least one token id (BOS)");
         }

@@ -173,6 +173,8 @@ class LlamaCppModelTest {
         Arrays.fill(tooLong, 1, 40, 100);
         assertThatThrownBy(() -> m.generate(tooLong, GenerationConfig.greedy()))
                 .isInstanceOf(ContextLengthExceededException.class);
+        assertThatThrownBy(() -> m.generate(new int[] {1, 100}, GenerationConfig.builder().numBeams(2).build()))
+                .isInstanceOf(dev.asclepius.core.InvalidInputException.class).hasMessageContaining("numBeams(2)");
         GenerationResult full = m.generate(new int[] {1, 100, 200}, GenerationConfig.builder().maxNewTokens(100).ignoreEos(true).build());
         assertThat(full.finishReason()).isEqualTo(FinishReason.CONTEXT_FULL);
         assertThat(full.generatedTokens()).isEqualTo(29);

@@ -167,6 +167,17 @@ class RemoteModelWireTest {
     }
 
     @Test
+    void beamSearchIsRefusedBeforeAnythingIsSent() {
+        GenerationConfig beams = GenerationConfig.builder().maxNewTokens(8).numBeams(3).build();
+        try (RemoteModel model = client().build()) {
+            assertThatThrownBy(() -> model.generate(PROMPT, beams))
+                    .isInstanceOf(dev.asclepius.core.InvalidInputException.class)
+                    .hasMessageContaining("numBeams(3)").hasMessageContaining("LocalModel");
+        }
+        assertThat(seen).as("nothing sent").isEmpty();
+    }
+
+    @Test
     void baseUriWithV1AndTrailingSlashIsAccepted() {
         script.add(Canned.fixture("completion.http"));
         try (RemoteModel model = RemoteModel.builder(URI.create(base() + "/v1/"), MODEL).build()) {

@@ -2,6 +2,7 @@ package dev.asclepius.core.internal.remote;
 
 import dev.asclepius.core.ContextLengthExceededException;
 import dev.asclepius.core.GenerationConfig;
+import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.internal.wire.CompletionRequest;
 import dev.asclepius.core.internal.wire.Prompt;
 import java.util.Optional;
@@ -47,6 +48,11 @@ public final class RequestMapping {
      */
     public static CompletionRequest request(String model, Prompt prompt, int maxTokens, GenerationConfig config,
                                             boolean stream, boolean returnTokenIds) {
+        if (config.isBeamSearch()) {   // refused, not silently sent as greedy/sampled text
+            throw new InvalidInputException("numBeams(" + config.numBeams() + "): the completions API has no beam "
+                    + "search (vLLM serves it through a separate API), so a remote model cannot run it. Use "
+                    + "numBeams(1) here, or run beam search with a LocalModel.");
+        }
         return CompletionRequest.of(model, prompt)
                 .withSampling(maxTokens, config.temperature(), config.topP(), config.topK(), config.repetitionPenalty(),
                         config.seed())
