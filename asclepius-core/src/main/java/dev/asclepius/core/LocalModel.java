@@ -3,20 +3,20 @@ package dev.asclepius.core;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import dev.asclepius.core.internal.checkpoint.Checkpoint;
 import dev.asclepius.core.internal.engine.PyTorchRuntime;
 import dev.asclepius.core.internal.generate.PromptValidator;
 import dev.asclepius.core.internal.generate.Scheduler;
 import dev.asclepius.core.internal.model.KvCache;
 import dev.asclepius.core.internal.model.LlamaModel;
-import dev.asclepius.core.internal.model.LlamaWeights;
 import dev.asclepius.core.internal.model.ModelConfig;
+import dev.asclepius.core.internal.model.ModelLoader;
 import dev.asclepius.core.internal.tokenizer.HfTextTokenizer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,41 +56,18 @@ public final class LocalModel implements LanguageModel {
 
     private LocalModel(Builder b) {
         Path dir = b.modelDir.toAbsolutePath();
-        if (!Files.isDirectory(dir)) {
-            throw new CheckpointException("Model folder " + dir + " does not exist or is not a folder: pass the folder "
-                    + "that holds config.json, tokenizer.json and the weights (e.g. a download of starmpcc/Asclepius-7B).");
-        }
         long started = System.nanoTime();
-        ModelConfig config = ModelConfig.read(dir);
         ComputeType computeType = b.computeType != null ? b.computeType : ComputeType.defaultFor(b.device);
         ai.djl.Device djlDevice = PyTorchRuntime.toDjl(b.device);
         if (b.threads.isPresent()) {
             PyTorchRuntime.threads(b.threads.getAsInt());
         }
-        HfTextTokenizer tok = HfTextTokenizer.load(dir);
-        NDManager manager = null;
-        String format;
-        // The checkpoint is closed once the weights are loaded: file mappings that no weight still views
-        // (only the CPU embedding does) are then released, so the process does not keep the whole file
-        // resident next to its converted copy.
-        try (Checkpoint ckpt = Checkpoint.open(dir)) {
-            format = ckpt.format();
-            manager = NDManager.newBaseManager(djlDevice, "PyTorch");
-            DataType dtype = computeType == ComputeType.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
-            LlamaWeights weights = LlamaWeights.load(ckpt, config, djlDevice, dtype, manager, b.loadListener);
-            this.model = new LlamaModel(config, weights);
-        } catch (RuntimeException e) {
-            if (manager != null) {
-                manager.close();
-            }
-            tok.close();
-            if (e instanceof ai.djl.engine.EngineException) {
-                throw new EngineException("PyTorch failed while loading the weights of " + dir + ": " + e.getMessage()
-                        + " (if PYTORCH_LIBRARY_PATH points at a libtorch other than 2.7.1, DJL 0.36's JNI layer may not"
-                        + " work with it; see docs/gpu.md)", e);
-            }
-            throw e;
-        }
+        ModelLoader.Loaded loaded = ModelLoader.load(dir, djlDevice, computeType, b.loadListener);
+        ModelConfig config = loaded.config();
+        HfTextTokenizer tok = loaded.tokenizer();
+        NDManager manager = loaded.manager();
+        String format = loaded.format();
+        this.model = loaded.model();
         this.tokenizer = tok;
         this.kvCacheBudget = b.kvCacheBudget;
         this.root = manager;
@@ -189,45 +166,40 @@ public final class LocalModel implements LanguageModel {
      * too long, over the KV budget) or a closed model fails the future instead of throwing.
      */
     @Override
-    public java.util.concurrent.CompletableFuture<GenerationResult> generateAsync(int[] promptIds,
-            GenerationConfig config, TokenListener listener) {
+    public CompletableFuture<GenerationResult> generateAsync(int[] promptIds, GenerationConfig config, TokenListener listener) {
         Objects.requireNonNull(promptIds, "promptIds");
         Objects.requireNonNull(listener, "listener");
         try {
             return submit(List.of(promptIds), config, List.of(listener)).get(0);
         } catch (AsclepiusException e) {
-            return java.util.concurrent.CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(e);
         }
     }
 
     /** {@link #generateAsync(int[], GenerationConfig, TokenListener)} for a text prompt, tokenized here first. */
     @Override
-    public java.util.concurrent.CompletableFuture<GenerationResult> generateAsync(String prompt,
-            GenerationConfig config, TokenListener listener) {
+    public CompletableFuture<GenerationResult> generateAsync(String prompt, GenerationConfig config, TokenListener listener) {
         return generateAsync(tokenizer.encode(Objects.requireNonNull(prompt, "prompt")), config, listener);
     }
 
     /** {@link #generateBatch(List, GenerationConfig)} streaming each prompt's text to its own listener. */
     public List<GenerationResult> generateBatch(List<int[]> prompts, GenerationConfig config,
                                                 List<TokenListener> listeners) {
-        List<java.util.concurrent.CompletableFuture<GenerationResult>> pending = submit(prompts, config, listeners);
+        List<CompletableFuture<GenerationResult>> pending = submit(prompts, config, listeners);
         List<GenerationResult> results = new java.util.ArrayList<>();
-        for (java.util.concurrent.CompletableFuture<GenerationResult> f : pending) {
+        for (CompletableFuture<GenerationResult> f : pending) {
             try {
                 results.add(f.join());
-            } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw e;
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         }
         return results;
     }
 
     /** Checks a batch before any compute and queues it in the scheduler. */
-    private List<java.util.concurrent.CompletableFuture<GenerationResult>> submit(List<int[]> prompts,
-            GenerationConfig config, List<TokenListener> listeners) {
+    private List<CompletableFuture<GenerationResult>> submit(List<int[]> prompts, GenerationConfig config,
+                                                             List<TokenListener> listeners) {
         checkBatch(prompts, config, listeners);
         return scheduler.submit(List.copyOf(prompts), config, List.copyOf(listeners));
     }
