@@ -132,6 +132,10 @@ final class BenchCommand implements Callable<Integer> {
             r = EngineBench.run(model, prompt, newTokens, warmup, repeat, threads, decodeThreads,
                     floorAttempts, maxFloorSpread);
         }
+        if (!json) {   // printed before llama.cpp runs: its numbers stand even if the comparison fails
+            BenchText.print(out, modelOptions.model, r, warmup, repeat, floorAttempts);
+            out.flush();
+        }
         LlamaCppBench.Result c = null;
         if (compareGguf != null) {
             ModelRequest request = new ModelRequest(compareGguf.toString(), Optional.empty(), Optional.empty(),
@@ -147,11 +151,8 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("llamacpp", c);
             }
             out.println(c == null ? Json.GSON.toJson(r) : Json.GSON.toJson(o));
-        } else {
-            BenchText.print(out, modelOptions.model, r, warmup, repeat, floorAttempts);
-            if (c != null) {
-                BenchText.printComparison(out, compareGguf, r, c);
-            }
+        } else if (c != null) {
+            BenchText.printComparison(out, compareGguf, r, c);
         }
         return 0;
     }
