@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.asclepius.core.InvalidInputException;
 import java.util.Locale;
 
 /**
@@ -52,15 +53,18 @@ public record CpuKernels(boolean onednnPrefill, int decodeSplit) {
     public static CpuKernels fromSystemProperties() {
         String prefill = System.getProperty(PREFILL_PROPERTY, "mkl").trim().toLowerCase(Locale.ROOT);
         if (!prefill.equals("mkl") && !prefill.equals("onednn")) {
-            throw new IllegalArgumentException("-D" + PREFILL_PROPERTY + " must be mkl or onednn, got '" + prefill + "'");
+            throw new InvalidInputException("-D" + PREFILL_PROPERTY + " must be mkl or onednn, got '" + prefill + "'");
         }
         String split = System.getProperty(DECODE_SPLIT_PROPERTY, "1").trim();
         int n;
         try {
             n = Integer.parseInt(split);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-D" + DECODE_SPLIT_PROPERTY + " must be a thread count (1 = off), got '"
-                    + split + "'", e);
+            throw new InvalidInputException("-D" + DECODE_SPLIT_PROPERTY + " must be a thread count (1 = off), got '"
+                    + split + "'");
+        }
+        if (n < 1 || n > 256) {
+            throw new InvalidInputException("-D" + DECODE_SPLIT_PROPERTY + " must be 1-256 Java threads, got " + n);
         }
         return new CpuKernels(prefill.equals("onednn"), n);
     }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.asclepius.core.InvalidInputException;
 import dev.asclepius.core.internal.checkpoint.StorageType;
 import dev.asclepius.core.internal.demo.RandomModelSpec;
 import dev.asclepius.core.internal.demo.RandomModelWriter;
@@ -109,12 +110,15 @@ class CpuKernelsTest {
             System.setProperty(CpuKernels.DECODE_SPLIT_PROPERTY, "2");
             assertThat(CpuKernels.fromSystemProperties()).isEqualTo(new CpuKernels(true, 2));
             System.setProperty(CpuKernels.PREFILL_PROPERTY, "blas");
-            assertThatThrownBy(CpuKernels::fromSystemProperties).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(CpuKernels::fromSystemProperties).isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("mkl or onednn").hasMessageContaining("'blas'");
             System.setProperty(CpuKernels.PREFILL_PROPERTY, "mkl");
             System.setProperty(CpuKernels.DECODE_SPLIT_PROPERTY, "two");
-            assertThatThrownBy(CpuKernels::fromSystemProperties).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(CpuKernels::fromSystemProperties).isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("thread count");
+            System.setProperty(CpuKernels.DECODE_SPLIT_PROPERTY, "0");
+            assertThatThrownBy(CpuKernels::fromSystemProperties).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("1-256");
             assertThatThrownBy(() -> new CpuKernels(false, 0)).isInstanceOf(IllegalArgumentException.class);
         } finally {
             restore(CpuKernels.PREFILL_PROPERTY, prefill);
