@@ -15,6 +15,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import dev.asclepius.core.LanguageModel;
+import dev.asclepius.core.hub.HubModels;
+import dev.asclepius.core.spi.ModelProviders;
+import dev.asclepius.core.spi.ModelRequest;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -80,6 +86,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Largest accepted (max - min) / median of one round's floors (default: ${DEFAULT-VALUE}).")
     double maxFloorSpread;
 
+    @Option(names = "--compare-gguf", paramLabel = "FILE", description = "After timing the DJL engine, time this GGUF "
+            + "model on llama.cpp with the same prompt, new tokens, runs and --threads in the same process, and print "
+            + "the engine's prefill and decode as a share of llama.cpp's (e.g. the F32 file `convert` wrote from --model).")
+    Path compareGguf;
+
     @Option(names = "--soak-new-tokens", defaultValue = "4", paramLabel = "K",
             description = "New tokens per soak generation (default: ${DEFAULT-VALUE}).")
     int soakNewTokens;
@@ -116,47 +127,42 @@ final class BenchCommand implements Callable<Integer> {
         if (modelOptions.gguf()) {
             return ggufBench(out);
         }
+        if (compareGguf != null && !Files.isRegularFile(compareGguf)) {
+            throw new InvalidInputException("--compare-gguf " + compareGguf + " is not a file: write one with "
+                    + "`asclepius convert --model <folder> --to <file>.gguf --type f32`.");
+        }
+        EngineBench.Report r;
+        int[] prompt;
         try (LocalModel model = modelOptions.load()) {
-            int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize().orElseThrow());
+            prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize()
+                    .orElseThrow(() -> new InvalidInputException("The model's vocabulary size is unknown (a remote model "
+                            + "without a local tokenizer): pass --prompt-ids-file")));
             int threads = PyTorchRuntime.threads();
             int decodeThreads = modelOptions.decodeThreads != null ? modelOptions.decodeThreads : threads;
-            EngineBench.Report r = EngineBench.run(model, prompt, newTokens, warmup, repeat, threads, decodeThreads,
+            r = EngineBench.run(model, prompt, newTokens, warmup, repeat, threads, decodeThreads,
                     floorAttempts, maxFloorSpread);
-            if (json) {
-                out.println(Json.GSON.toJson(r));
-            } else {
-                out.printf("model            %s (%s, %s, %d threads, %d for decode)%n", modelOptions.model, r.device(),
-                        r.dtype(), r.threads(), r.decodeThreads());
-                out.printf("prompt           %d tokens, %d new tokens, %d warmup + %d timed runs (medians)%n",
-                        r.promptTokens(), r.newTokens(), warmup, repeat);
-                out.printf("prefill          %.1f tok/s  (%.3f s; %.1f GFLOP/s = %.0f%% of the same matmuls alone: %.1f GFLOP/s)%n",
-                        r.prefillTokensPerSecond(), r.prefillSeconds(), r.prefillGflops(), 100 * r.prefillEfficiency(), r.matmulGflops());
-                out.printf("decode           %.2f tok/s  (%.2f ms/token)%n", r.decodeTokensPerSecond(), r.decodeSecondsPerToken() * 1e3);
-                out.printf("bandwidth floor  %.2f ms/token to stream %.1f MB of weights once (%.1f GB/s; %d floors %.2f-%.2f ms, spread %.1f%%)%n",
-                        r.bandwidthFloorSecondsPerToken() * 1e3, r.weightBytesPerToken() / 1e6, r.bandwidthFloorGBps(),
-                        repeat + 1, r.floorMinSeconds() * 1e3, r.floorMaxSeconds() * 1e3, 100 * r.floorSpread());
-                if (r.floorStable()) {
-                    out.printf("decode/floor     %.3f (%.0f%% of floor speed)%s%n", r.decodeToFloorRatio(),
-                            100 / r.decodeToFloorRatio(), r.floorAttempts() > 1
-                                    ? String.format(java.util.Locale.ROOT, "; stable in measurement round %d of %d",
-                                    r.floorAttempts(), floorAttempts) : "");
-                    if (r.overheadMicrosPerToken() >= 0) {
-                        out.printf("overhead         %.0f us/token beyond the matmuls, %d native ops/token (%.2f us/op)%n",
-                                r.overheadMicrosPerToken(), r.opsPerToken(), r.overheadMicrosPerOp());
-                    } else {
-                        // Median step under the median floor while the paired ratio is >= 1: within the floors' spread.
-                        out.printf("overhead         within the floors' spread (decode at the floor), %d native ops/token%n",
-                                r.opsPerToken());
-                    }
-                } else {
-                    // A ratio from an unstable floor looks like a result and is not one: say so instead.
-                    out.printf("decode/floor     UNSTABLE, not reported: after %d measurement rounds %s. Rerun when the machine is quieter "
-                            + "(or raise --floor-attempts); the decode tok/s above stands on its own.%n", r.floorAttempts(), r.floorNote());
-                    out.printf("overhead         not reported (needs a stable floor); %d native ops/token%n", r.opsPerToken());
-                }
-                out.printf("peak RSS         %.0f MB%n", r.peakRssBytes() / 1e6);
-                out.printf("generated ids    %s%n", r.generatedIds());
+        }
+        if (!json) {   // printed before llama.cpp runs: its numbers stand even if the comparison fails
+            BenchText.print(out, modelOptions.model, r, warmup, repeat, floorAttempts);
+            out.flush();
+        }
+        LlamaCppBench.Result c = null;
+        if (compareGguf != null) {
+            ModelRequest request = new ModelRequest(compareGguf.toString(), Optional.empty(), Optional.empty(),
+                    OptionalInt.of(r.threads()), OptionalInt.empty(), OptionalInt.empty(), HubModels.fromEnvironment());
+            try (LanguageModel gguf = ModelProviders.openGguf(request)) {
+                c = LlamaCppBench.run(gguf, prompt, newTokens, warmup, repeat);
             }
+        }
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("engine", r);
+            if (c != null) {
+                o.put("llamacpp", c);
+            }
+            out.println(c == null ? Json.GSON.toJson(r) : Json.GSON.toJson(o));
+        } else if (c != null) {
+            BenchText.printComparison(out, compareGguf, r, c);
         }
         return 0;
     }
@@ -346,65 +352,30 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The llama.cpp backend's numbers on the same synthetic prompt: prefill tok/s from the time to the first
-     * token, decode tok/s over the later tokens (medians of the timed runs), and the process's resident memory.
-     */
+    /** The llama.cpp backend's numbers on the same synthetic prompt (see {@link LlamaCppBench}). */
     private int ggufBench(PrintWriter out) throws IOException {
-        if (repeat < 1 || warmup < 0 || newTokens < 2) {
-            throw new InvalidInputException("--repeat must be >= 1, --warmup >= 0 and --new-tokens >= 2.");
-        }
         try (dev.asclepius.core.LanguageModel model = modelOptions.loadAny()) {
             int[] prompt = promptIdsFile != null ? readIds(promptIdsFile) : syntheticPrompt(promptTokens, model.info().vocabSize()
                     .orElseThrow(() -> new InvalidInputException("The model's vocabulary size is unknown (a remote model "
                             + "without a local tokenizer): pass --prompt-ids-file")));
-            dev.asclepius.core.GenerationConfig config = dev.asclepius.core.GenerationConfig.builder()
-                    .maxNewTokens(newTokens).ignoreEos(true).build();
-            // the backend keeps the last prompt's cache; vary the first token after BOS so every run computes its prompt
-            java.util.List<Double> prefill = new java.util.ArrayList<>();
-            java.util.List<Double> decode = new java.util.ArrayList<>();
-            for (int i = 0; i < warmup + repeat; i++) {
-                int[] p = prompt.clone();
-                if (p.length > 1) {
-                    p[1] = 1000 + i;
-                }
-                dev.asclepius.core.GenerationResult r = model.generate(p, config);
-                if (i >= warmup) {
-                    prefill.add(p.length / (r.prefillTime().toNanos() / 1e9));
-                    decode.add(r.decodeTokensPerSecond());
-                }
-            }
-            long rss = residentBytes();
-            double pre = median(prefill);
-            double dec = median(decode);
+            LlamaCppBench.Result r = LlamaCppBench.run(model, prompt, newTokens, warmup, repeat);
             if (json) {
-                com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+                com.google.gson.JsonObject o = Json.GSON.toJsonTree(r).getAsJsonObject();
                 o.addProperty("backend", "llama.cpp");
                 o.addProperty("model", modelOptions.model);
-                o.addProperty("promptTokens", prompt.length);
-                o.addProperty("newTokens", newTokens);
-                o.addProperty("prefillTokensPerSecond", pre);
-                o.addProperty("decodeTokensPerSecond", dec);
-                o.addProperty("residentBytes", rss);
                 out.println(Json.GSON.toJson(o));
             } else {
                 out.printf("model            %s (llama.cpp, %s threads)%n", modelOptions.model,
                         modelOptions.threads == null ? "all" : modelOptions.threads.toString());
                 out.printf("prompt           %d tokens, %d new tokens, %d warmup + %d timed runs (medians)%n",
                         prompt.length, newTokens, warmup, repeat);
-                out.printf("prefill          %.1f tok/s%n", pre);
-                out.printf("decode           %.1f tok/s%n", dec);
-                out.printf("resident memory  %.0f MB%n", rss / 1e6);
+                out.printf("prefill          %.1f tok/s%n", r.prefillTokensPerSecond());
+                out.printf("decode           %.1f tok/s%n", r.decodeTokensPerSecond());
+                out.printf("resident memory  %.0f MB%n", r.residentBytes() / 1e6);
             }
             out.flush();
         }
         return 0;
-    }
-
-    private static double median(java.util.List<Double> v) {
-        java.util.List<Double> s = new java.util.ArrayList<>(v);
-        java.util.Collections.sort(s);
-        return s.get(s.size() / 2);
     }
 
     /** VmRSS of this process (Linux), or -1 where /proc is absent. */

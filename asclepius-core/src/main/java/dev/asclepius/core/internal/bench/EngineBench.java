@@ -60,7 +60,11 @@ public final class EngineBench {
             double floorMinSeconds,
             double floorMaxSeconds,
             int floorAttempts,
-            String floorNote) {
+            String floorNote,
+            String kernels,
+            MachineFloor.Result machine,
+            double decodeToMachineFloor,
+            double prefillToMachineGemm) {
     }
 
     /** {@link #run(LocalModel, int[], int, int, int, int, int, int, double)} with the default floor checks. */
@@ -149,6 +153,11 @@ public final class EngineBench {
         double matmulGflops = MatmulFloor.flops(layerMatrices, n) / matmul / 1e9;
         double prefillGflops = prefillFlops / prefillMedian / 1e9;
         long bytes = MatmulFloor.bytes(decodeMatrices);
+        // The machine's floors, once after the timed rounds (threads = the prompt's count, the cores given).
+        MachineFloor.Result machine;
+        try (MachineFloor mf = new MachineFloor(threads)) {
+            machine = scheduler.callWithThreads(threads, () -> mf.measure(engine.manager(), decodeMatrices, 5));
+        }
         double overheadMicros = (decodeMedian - floor) * 1e6;
         int ops = engine.opsPerDecodeStep();
         return new Report(n, newTokens, last.decodeSteps(), threads, decodeThreads, model.info().device().orElseThrow().toString(),
@@ -156,7 +165,8 @@ public final class EngineBench {
                 1 / decodeMedian, bytes, floor, verdict.ratio(), bytes / floor / 1e9, prefillGflops, matmulGflops,
                 prefillGflops / matmulGflops, overheadMicros, ops, overheadMicros / ops, peakRssBytes(), last.tokenIds(),
                 verdict.stable(), verdict.spread(), verdict.minFloorSeconds(), verdict.maxFloorSeconds(),
-                outcome.attempts(), verdict.reason());
+                outcome.attempts(), verdict.reason(), engine.kernels().describe(), machine,
+                decodeMedian / machine.streamSeconds(), prefillGflops / machine.gemmGflops());
     }
 
     /**

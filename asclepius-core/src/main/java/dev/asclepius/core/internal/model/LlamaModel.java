@@ -70,9 +70,20 @@ public final class LlamaModel implements AutoCloseable {
     private final long[] qkvSplit;          // sizes of q | k | v in heads
     private final long[] qkAndVSplit;       // sizes of q and k | v in heads
     private final long[] gateUpSplit;       // sizes of gate | up in columns
+    private final CpuKernels kernels;
+    private final boolean cpu;
+    private final RowSplit rowSplit;        // null unless decode rows are split across Java threads
 
     public LlamaModel(ModelConfig config, LlamaWeights weights) {
+        this(config, weights, CpuKernels.fromSystemProperties());
+    }
+
+    /** With an explicit kernel choice ({@link CpuKernels}); the other constructor reads it from system properties. */
+    public LlamaModel(ModelConfig config, LlamaWeights weights, CpuKernels kernels) {
         this.config = config;
+        this.kernels = kernels;
+        this.cpu = weights.manager().getDevice().equals(ai.djl.Device.cpu());
+        this.rowSplit = cpu && kernels.decodeSplit() > 1 ? new RowSplit(kernels.decodeSplit()) : null;
         this.weights = weights;
         this.dtype = weights.dataType();
         this.rope = new RopeTables(weights.manager(), config, dtype);
@@ -93,6 +104,11 @@ public final class LlamaModel implements AutoCloseable {
 
     public NDManager manager() {
         return weights.manager();
+    }
+
+    /** The CPU kernels in use (for reports). */
+    public CpuKernels kernels() {
+        return kernels;
     }
 
     /** Where the current forward's tokens sit and how they see the cache. */
@@ -161,6 +177,21 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     private NDArray run(int[] ids, Step step, KvCache cache, boolean allPositions) {
+        if (rowSplit == null || step.batch() * step.steps() != 1) {
+            return runLayers(ids, step, cache, allPositions);
+        }
+        // Split one-row products: the other ops of the step run on one thread too (llama.cpp's cores are busy
+        // with their own rows; an OpenMP team beside the Java workers would oversubscribe the cores).
+        int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        dev.asclepius.core.internal.engine.PyTorchRuntime.applyThreads(1);
+        try {
+            return runLayers(ids, step, cache, allPositions);
+        } finally {
+            dev.asclepius.core.internal.engine.PyTorchRuntime.applyThreads(before);
+        }
+    }
+
+    private NDArray runLayers(int[] ids, Step step, KvCache cache, boolean allPositions) {
         long rows = step.batch() * step.steps();
         NDArray x = weights.residualRows(ids, epsilonComponent);                          // [rows, hidden + 1]
         for (int layer = 0; layer < config.layers(); layer++) {
@@ -351,7 +382,14 @@ public final class LlamaModel implements AutoCloseable {
      * than one (measured on the lm_head shape); with W as the tall operand it streams W once like the
      * one-row matrix-vector product.
      */
-    private static NDArray linear(NDArray x, NDArray weight, NDArray residual, long rows) {
+    private NDArray linear(NDArray x, NDArray weight, NDArray residual, long rows) {
+        if (rows == 1 && rowSplit != null) {
+            return rowSplit.linear(x, weight, residual);
+        }
+        if (kernels.useOnednn(rows, dtype, cpu)) {
+            NDArray product = CpuKernels.onednnLinear(x, weight);
+            return residual == null ? product : addi(product, residual);
+        }
         if (rows < 2 || rows > THIN_ROWS) {
             return TorchOps.linear(x, weight, residual);
         }
@@ -403,6 +441,9 @@ public final class LlamaModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (rowSplit != null) {
+            rowSplit.close();
+        }
         weights.close();
     }
 }

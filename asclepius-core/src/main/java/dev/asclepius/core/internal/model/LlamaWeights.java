@@ -111,7 +111,7 @@ public final class LlamaWeights implements AutoCloseable {
             // GPU holds no copy.
             StoredTensor embed = loader.stored(embedName, new long[] {config.vocabSize(), h});
             if (!config.tieWordEmbeddings()) {
-                requireFinite(embed);   // tied: already checked as lm_head
+                FiniteWeights.require(embed);   // tied: already checked as lm_head
             }
             loader.progress.report();
             return new LlamaWeights(manager, dtype, embed, head, layers);
@@ -229,73 +229,6 @@ public final class LlamaWeights implements AutoCloseable {
         }
     }
 
-    /**
-     * Refuses a weight holding NaN or an infinity, naming it: such a checkpoint (a bad conversion, a diverged
-     * run, a corrupted download) would otherwise generate garbage and exit 0. One native reduction per tensor:
-     * the sum of finite values is finite unless the values are absurdly large (beyond 1e30 in float32), and
-     * only then does the exact elementwise test run, so finite weights are never refused.
-     */
-    static void requireFinite(NDArray weights, String name) {
-        float sum;
-        try (NDArray total = weights.sum()) {
-            sum = total.toType(DataType.FLOAT32, false).getFloat();
-        }
-        if (Float.isFinite(sum)) {
-            return;
-        }
-        boolean bad;
-        try (NDArray nan = weights.isNaN(); NDArray inf = weights.isInfinite(); NDArray either = nan.logicalOr(inf);
-             NDArray any = either.any()) {
-            bad = any.getBoolean();
-        }
-        if (bad) {
-            throw nonFinite(name);
-        }
-    }
-
-    /**
-     * The same check for a tensor read straight from the file (the embedding, which is never copied): a scan
-     * of its bit patterns for an all-ones exponent, without converting anything.
-     */
-    static void requireFinite(StoredTensor t) {
-        ByteBuffer data = t.data();
-        switch (t.type()) {
-            case F32 -> {
-                java.nio.IntBuffer bits = data.asIntBuffer();
-                int[] chunk = new int[8192];
-                while (bits.hasRemaining()) {
-                    int n = Math.min(chunk.length, bits.remaining());
-                    bits.get(chunk, 0, n);
-                    for (int i = 0; i < n; i++) {
-                        if ((chunk[i] & 0x7f800000) == 0x7f800000) {
-                            throw nonFinite(t.name());
-                        }
-                    }
-                }
-            }
-            case F16, BF16 -> {
-                int exponent = t.type() == StorageType.F16 ? 0x7c00 : 0x7f80;
-                java.nio.ShortBuffer bits = data.asShortBuffer();
-                short[] chunk = new short[16384];
-                while (bits.hasRemaining()) {
-                    int n = Math.min(chunk.length, bits.remaining());
-                    bits.get(chunk, 0, n);
-                    for (int i = 0; i < n; i++) {
-                        if ((chunk[i] & exponent) == exponent) {
-                            throw nonFinite(t.name());
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private static CheckpointException nonFinite(String name) {
-        return new CheckpointException("Tensor '" + name + "' holds NaN or infinite values: the checkpoint is"
-                + " corrupted or was saved from a diverged model, and would generate garbage. Download it again or"
-                + " check how it was converted (e.g. torch.isfinite(state_dict['" + name + "']).all()).");
-    }
-
     /** Turns stored tensors into device arrays of the compute type. */
     private static final class Loader {
         private final Checkpoint checkpoint;
@@ -334,7 +267,7 @@ public final class LlamaWeights implements AutoCloseable {
             NDArray current = replace(view, view.toDevice(manager.getDevice(), false));
             current = replace(current, current.toType(DataType.FLOAT32, true));
             try {
-                requireFinite(current, name);
+                FiniteWeights.require(current, name);
             } catch (RuntimeException e) {
                 current.close();
                 throw e;
@@ -351,7 +284,7 @@ public final class LlamaWeights implements AutoCloseable {
             NDArray padded = manager.zeros(new Shape(out + 1, in), dtype);
             try {
                 TorchOps.write(padded, view, new long[] {0, 0}, new long[] {out, in});   // converts type and device
-                requireFinite(padded, name);   // the zero row adds nothing to the sum
+                FiniteWeights.require(padded, name);   // the zero row adds nothing to the sum
                 return padded;
             } catch (RuntimeException e) {
                 padded.close();
@@ -381,7 +314,7 @@ public final class LlamaWeights implements AutoCloseable {
                         TorchOps.write(stacked, view, new long[] {at, 0}, new long[] {at + shapes[i][0], in});
                     }
                     try (NDArray rowsOfThis = TorchOps.slice(stacked, 0, at, at + shapes[i][0])) {
-                        requireFinite(rowsOfThis, names[i]);   // float32 here, whatever the stored type
+                        FiniteWeights.require(rowsOfThis, names[i]);   // float32 here, whatever the stored type
                     }
                     if (i == 0 && firstScale != 1f) {
                         try (NDArray scale = manager.create(firstScale)) {

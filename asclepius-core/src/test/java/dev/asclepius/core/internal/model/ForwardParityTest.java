@@ -215,11 +215,16 @@ class ForwardParityTest {
     /** A checkpoint loaded both ways: DJL model and scalar reference over the same stored tensors. */
     record Loaded(Checkpoint checkpoint, ModelConfig config, NDManager manager, LlamaModel model) implements AutoCloseable {
         static Loaded of(Path dir, DataType dtype) {
+            return of(dir, dtype, CpuKernels.DEFAULT);
+        }
+
+        static Loaded of(Path dir, DataType dtype, CpuKernels kernels) {
             PyTorchRuntime.engine();
             ModelConfig config = ModelConfig.read(dir);
             Checkpoint ckpt = Checkpoint.open(dir);
             NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
-            LlamaModel model = new LlamaModel(config, LlamaWeights.load(ckpt, config, ai.djl.Device.cpu(), dtype, manager));
+            LlamaModel model = new LlamaModel(config, LlamaWeights.load(ckpt, config, ai.djl.Device.cpu(), dtype, manager),
+                    kernels);
             return new Loaded(ckpt, config, manager, model);
         }
 
