@@ -17,9 +17,8 @@ class SpanWideningTest {
             She had a displaced left intertrochanteric femur fracture. The AKI was prerenal.
             """);
 
-    @SuppressWarnings("unchecked")
-    private static <T> List<T> parse(Task task, String question, String answer) {
-        return (List<T>) TaskParsers.parse(task, NOTE, question, answer).value();
+    private static <T> T parse(TaskType<T> type, String question, String answer) {
+        return TaskParsers.parse(type, NOTE, question, answer).value();
     }
 
     private static List<String> texts(List<Span> spans) {
@@ -28,7 +27,7 @@ class SpanWideningTest {
 
     @Test
     void anEntityIsGroundedWithTheQualifierTheAnswerAndTheNoteShare() {
-        List<Entity> e = parse(Task.ENTITIES, "What conditions does she have?",
+        List<Entity> e = parse(TaskType.ENTITIES, "What conditions does she have?",
                 "- Preeclampsia with severe features at 34 weeks\n- Chronic hypertension");
         assertThat(e).extracting(Entity::text).containsExactly("Preeclampsia", "Chronic hypertension");
         // "at 34 weeks" is when, not what: the widening stops before it
@@ -38,7 +37,7 @@ class SpanWideningTest {
 
     @Test
     void aTimeIsGroundedWithThePartOfTheDayTheAnswerSays() {
-        Timeline t = (Timeline) TaskParsers.parse(Task.TIMELINE, NOTE, "When did she fall?",
+        Timeline t = TaskParsers.parse(TaskType.TIMELINE, NOTE, "When did she fall?",
                 "Fall at home: the morning of November 2, 2022").value();
         assertThat(t.events()).hasSize(1);
         assertThat(texts(t.events().get(0).timeSpans())).containsExactly("morning of November 2, 2022");
@@ -46,7 +45,7 @@ class SpanWideningTest {
 
     @Test
     void relationEndsUseTheNotesAbbreviationsAndTheAnswersFullerWording() {
-        List<Relation> r = parse(Task.RELATIONS, "Identify the connections between the medications and the conditions.",
+        List<Relation> r = parse(TaskType.RELATIONS, "Identify the connections between the medications and the conditions.",
                 "- Oral labetalol - postpartum blood pressure: BP control\n- Supplemental oxygen - hypoxia\n"
                         + "- Enoxaparin - DVT prophylaxis");
         assertThat(texts(r.get(0).tailSpans())).containsExactly("Postpartum BPs");
@@ -55,7 +54,7 @@ class SpanWideningTest {
         assertThat(r.get(2).tail()).isEqualTo("DVT");
         assertThat(r.get(2).relation()).isEqualTo("prevents");
 
-        List<Relation> pair = parse(Task.RELATIONS, "Can you find the link between the 'fall' and the patient's 'hip fracture'?",
+        List<Relation> pair = parse(TaskType.RELATIONS, "Can you find the link between the 'fall' and the patient's 'hip fracture'?",
                 "She sustained a mechanical fall at home, and this fall caused the displaced left intertrochanteric femur "
                         + "fracture (a type of hip fracture).");
         assertThat(pair.get(0).head()).isEqualTo("fall");
@@ -66,7 +65,7 @@ class SpanWideningTest {
 
     @Test
     void aHeadAddedWithTogetherWithIsAHeadOfItsOwn() {
-        List<Relation> r = parse(Task.RELATIONS, "Identify the connections between the findings and the decisions.",
+        List<Relation> r = parse(TaskType.RELATIONS, "Identify the connections between the findings and the decisions.",
                 "Together with persistent severe-range pressures, this worsening led to the decision to proceed with delivery.");
         assertThat(r).extracting(Relation::head).containsExactly("persistent severe-range pressures");
     }
