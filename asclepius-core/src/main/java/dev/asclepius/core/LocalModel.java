@@ -62,24 +62,22 @@ public final class LocalModel implements LanguageModel {
         if (b.threads.isPresent()) {
             PyTorchRuntime.threads(b.threads.getAsInt());
         }
-        ModelLoader.Loaded loaded = ModelLoader.load(dir, djlDevice, computeType, b.loadListener);
-        ModelConfig config = loaded.config();
-        HfTextTokenizer tok = loaded.tokenizer();
-        NDManager manager = loaded.manager();
-        String format = loaded.format();
-        this.model = loaded.model();
-        this.tokenizer = tok;
-        this.kvCacheBudget = b.kvCacheBudget;
-        this.root = manager;
-        this.validator = new PromptValidator(config);
         int prefillThreads = b.threads.orElse(PyTorchRuntime.threads());
+        int decodeThreads = b.decodeThreads.orElse(prefillThreads);
+        ModelLoader.Loaded loaded = ModelLoader.load(dir, djlDevice, computeType, b.loadListener, decodeThreads);
+        ModelConfig config = loaded.config();
+        this.model = loaded.model();
+        this.tokenizer = loaded.tokenizer();
+        this.kvCacheBudget = b.kvCacheBudget;
+        this.root = loaded.manager();
+        this.validator = new PromptValidator(config);
         this.scheduler = new Scheduler(model, tokenizer, lock, () -> closed, MAX_BATCH, this::maxSequences,
-                kvCacheBudget, b.prefixCache, prefillThreads, b.decodeThreads.orElse(prefillThreads));
+                kvCacheBudget, b.prefixCache, prefillThreads, decodeThreads);
         this.info = ModelInfo.local(dir, config.modelType(), new ModelShape(config.layers(), config.hiddenSize(),
                 config.heads(), config.kvHeads(), config.intermediateSize(), config.parameters()), config.vocabSize(),
                 config.contextLength(), b.device, computeType);
         LOG.info("Loaded {} ({} layers, {} params, {}) on {} as {} in {} ms", dir.getFileName(), config.layers(),
-                config.parameters(), format, b.device, computeType, (System.nanoTime() - started) / 1_000_000);
+                config.parameters(), loaded.format(), b.device, computeType, (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Starts loading the HuggingFace model folder {@code modelDir} (required). */

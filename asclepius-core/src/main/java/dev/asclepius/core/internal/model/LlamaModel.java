@@ -74,11 +74,7 @@ public final class LlamaModel implements AutoCloseable {
     private final boolean cpu;
     private final RowSplit rowSplit;        // null unless decode rows are split across Java threads
 
-    public LlamaModel(ModelConfig config, LlamaWeights weights) {
-        this(config, weights, CpuKernels.fromSystemProperties());
-    }
-
-    /** With an explicit kernel choice ({@link CpuKernels}); the other constructor reads it from system properties. */
+    /** With an explicit kernel choice ({@link CpuKernels#fromSystemProperties} for a deployment's settings). */
     public LlamaModel(ModelConfig config, LlamaWeights weights, CpuKernels kernels) {
         this.config = config;
         this.kernels = kernels;

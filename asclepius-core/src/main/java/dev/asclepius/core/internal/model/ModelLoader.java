@@ -29,7 +29,9 @@ public final class ModelLoader {
                          String format) {
     }
 
-    public static Loaded load(Path dir, ai.djl.Device device, ComputeType computeType, LoadListener listener) {
+    /** @param decodeThreads threads a decode step will use (they decide the CPU kernels: {@link CpuKernels}) */
+    public static Loaded load(Path dir, ai.djl.Device device, ComputeType computeType, LoadListener listener,
+                              int decodeThreads) {
         if (!Files.isDirectory(dir)) {
             throw new CheckpointException("Model folder " + dir + " does not exist or is not a folder: pass the folder "
                     + "that holds config.json, tokenizer.json and the weights (e.g. a download of starmpcc/Asclepius-7B).");
@@ -44,7 +46,8 @@ public final class ModelLoader {
             manager = NDManager.newBaseManager(device, "PyTorch");
             DataType dtype = computeType == ComputeType.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
             LlamaWeights weights = LlamaWeights.load(checkpoint, config, device, dtype, manager, listener);
-            return new Loaded(config, tokenizer, manager, new LlamaModel(config, weights), checkpoint.format());
+            return new Loaded(config, tokenizer, manager, new LlamaModel(config, weights,
+                    CpuKernels.fromSystemProperties(decodeThreads)), checkpoint.format());
         } catch (RuntimeException e) {
             if (manager != null) {
                 manager.close();

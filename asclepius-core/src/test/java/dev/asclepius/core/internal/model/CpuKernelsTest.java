@@ -105,19 +105,23 @@ class CpuKernelsTest {
         try {
             System.clearProperty(CpuKernels.PREFILL_PROPERTY);
             System.clearProperty(CpuKernels.DECODE_SPLIT_PROPERTY);
-            assertThat(CpuKernels.fromSystemProperties()).isEqualTo(CpuKernels.DEFAULT);
+            // auto: one part per decode thread from 2 up; one thread is the plain OpenMP op
+            assertThat(CpuKernels.fromSystemProperties(1)).isEqualTo(CpuKernels.DEFAULT);
+            assertThat(CpuKernels.fromSystemProperties(2)).isEqualTo(new CpuKernels(false, 2));
+            System.setProperty(CpuKernels.DECODE_SPLIT_PROPERTY, "1");
+            assertThat(CpuKernels.fromSystemProperties(4)).as("1 turns the split off").isEqualTo(CpuKernels.DEFAULT);
             System.setProperty(CpuKernels.PREFILL_PROPERTY, "oneDNN");
             System.setProperty(CpuKernels.DECODE_SPLIT_PROPERTY, "2");
-            assertThat(CpuKernels.fromSystemProperties()).isEqualTo(new CpuKernels(true, 2));
+            assertThat(CpuKernels.fromSystemProperties(2)).isEqualTo(new CpuKernels(true, 2));
             System.setProperty(CpuKernels.PREFILL_PROPERTY, "blas");
-            assertThatThrownBy(CpuKernels::fromSystemProperties).isInstanceOf(InvalidInputException.class)
+            assertThatThrownBy(() -> CpuKernels.fromSystemProperties(2)).isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("mkl or onednn").hasMessageContaining("'blas'");
             System.setProperty(CpuKernels.PREFILL_PROPERTY, "mkl");
             System.setProperty(CpuKernels.DECODE_SPLIT_PROPERTY, "two");
-            assertThatThrownBy(CpuKernels::fromSystemProperties).isInstanceOf(InvalidInputException.class)
+            assertThatThrownBy(() -> CpuKernels.fromSystemProperties(2)).isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("thread count");
             System.setProperty(CpuKernels.DECODE_SPLIT_PROPERTY, "0");
-            assertThatThrownBy(CpuKernels::fromSystemProperties).isInstanceOf(InvalidInputException.class)
+            assertThatThrownBy(() -> CpuKernels.fromSystemProperties(2)).isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("1-256");
             assertThatThrownBy(() -> new CpuKernels(false, 0)).isInstanceOf(IllegalArgumentException.class);
         } finally {
