@@ -50,6 +50,10 @@ final class BenchText {
         out.printf("machine gemm     %.1f GFLOP/s with %d Java threads x 1 (1024^3 each: MKL matmul %.1f, oneDNN 1x1 conv %.1f); "
                         + "prompt matmuls alone %.2f of it%n",
                 m.gemmGflops(), m.threads(), m.mklGemmGflops(), m.onednnGemmGflops(), r.matmulGflops() / m.gemmGflops());
+        out.printf("decode kernel    %.2f ms/token to stream the weights through the decode kernel in use (%.1f GB/s); "
+                + "decode step / kernel %.2f%n", r.decodeKernelFloorSecondsPerToken() * 1e3,
+                r.weightBytesPerToken() / r.decodeKernelFloorSecondsPerToken() / 1e9,
+                r.decodeSecondsPerToken() / r.decodeKernelFloorSecondsPerToken());
         out.printf("vs machine       decode %.2f x the machine's stream time, prefill at %.2f of its GEMM rate%n",
                 r.decodeToMachineFloor(), r.prefillToMachineGemm());
         out.printf("peak RSS         %.0f MB%n", r.peakRssBytes() / 1e6);

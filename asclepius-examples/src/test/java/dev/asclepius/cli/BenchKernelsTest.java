@@ -44,8 +44,20 @@ class BenchKernelsTest {
 
     @Test
     void theTunedKernelsGenerateTheDefaultIdsAndLlamaCppRunsBesideThem() {
-        JsonObject plain = bench();
+        JsonObject plain;
+        String splitBefore = System.getProperty("asclepius.cpu.decodeSplit");
+        try {
+            System.setProperty("asclepius.cpu.decodeSplit", "1");   // one OpenMP-threaded op per product
+            plain = bench();
+        } finally {
+            restore("asclepius.cpu.decodeSplit", splitBefore);
+        }
         assertThat(plain.get("kernels").getAsString()).contains("mkl").contains("one op");
+        assertThat(plain.get("decodeKernelFloorSecondsPerToken").getAsDouble()).isPositive().isFinite();
+        JsonObject auto = bench();
+        assertThat(auto.get("kernels").getAsString()).as("default at 2 decode threads: the row split")
+                .contains("2 Java threads");
+        assertThat(auto.get("generatedIds")).isEqualTo(plain.get("generatedIds"));
         JsonObject machine = plain.getAsJsonObject("machine");
         for (String key : new String[] {"torchStreamGBps", "javaStreamGBps", "mklGemmGflops", "onednnGemmGflops"}) {
             assertThat(machine.get(key).getAsDouble()).as(key).isPositive().isFinite();

@@ -64,7 +64,8 @@ public final class EngineBench {
             String kernels,
             MachineFloor.Result machine,
             double decodeToMachineFloor,
-            double prefillToMachineGemm) {
+            double prefillToMachineGemm,
+            double decodeKernelFloorSecondsPerToken) {
     }
 
     /** {@link #run(LocalModel, int[], int, int, int, int, int, int, double)} with the default floor checks. */
@@ -158,6 +159,10 @@ public final class EngineBench {
         try (MachineFloor mf = new MachineFloor(threads)) {
             machine = scheduler.callWithThreads(threads, () -> mf.measure(engine.manager(), decodeMatrices, 5));
         }
+        // The decode matrices streamed through the decode kernel in use (the row split when on): separates the
+        // kernel's own rate from the rest of a decode step.
+        double kernelFloor = scheduler.callWithThreads(decodeThreads,
+                () -> MatmulFloor.sweepSeconds(engine.manager(), decodeMatrices, 1, 10, engine::decodeProduct));
         double overheadMicros = (decodeMedian - floor) * 1e6;
         int ops = engine.opsPerDecodeStep();
         return new Report(n, newTokens, last.decodeSteps(), threads, decodeThreads, model.info().device().orElseThrow().toString(),
@@ -166,7 +171,7 @@ public final class EngineBench {
                 prefillGflops / matmulGflops, overheadMicros, ops, overheadMicros / ops, peakRssBytes(), last.tokenIds(),
                 verdict.stable(), verdict.spread(), verdict.minFloorSeconds(), verdict.maxFloorSeconds(),
                 outcome.attempts(), verdict.reason(), engine.kernels().describe(), machine,
-                decodeMedian / machine.streamSeconds(), prefillGflops / machine.gemmGflops());
+                decodeMedian / machine.streamSeconds(), prefillGflops / machine.gemmGflops(), kernelFloor);
     }
 
     /**

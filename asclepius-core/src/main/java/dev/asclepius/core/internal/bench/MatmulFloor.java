@@ -21,6 +21,12 @@ public final class MatmulFloor {
      * warm-up sweep.
      */
     public static double sweepSeconds(NDManager manager, List<NDArray> matrices, int rows, int repeat) {
+        return sweepSeconds(manager, matrices, rows, repeat, (x, w) -> x.getNDArrayInternal().linear(x, w, null).singletonOrThrow());
+    }
+
+    /** {@link #sweepSeconds(NDManager, List, int, int)} with {@code product(x, W)} computing x · Wᵀ. */
+    public static double sweepSeconds(NDManager manager, List<NDArray> matrices, int rows, int repeat,
+                                      java.util.function.BinaryOperator<NDArray> product) {
         dev.asclepius.core.internal.engine.PyTorchRuntime.noGrad();
         double[] times = new double[repeat];
         for (int r = -1; r < repeat; r++) {
@@ -35,7 +41,7 @@ public final class MatmulFloor {
                 NDArray sink = null;
                 for (int i = 0; i < inputs.length; i++) {
                     NDArray w = matrices.get(i);
-                    sink = inputs[i].getNDArrayInternal().linear(inputs[i], w, null).singletonOrThrow();
+                    sink = product.apply(inputs[i], w);
                 }
                 sink.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat(0, 0); // wait for async devices
                 if (r >= 0) {

@@ -129,6 +129,17 @@ public final class PyTorchRuntime {
         JniUtils.setNumThreads(count);
     }
 
+    /** Runs {@code work} with {@code count} intra-op threads on this thread, then restores the previous count. */
+    public static <T> T withThreads(int count, java.util.function.Supplier<T> work) {
+        int before = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(count);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setNumThreads(before);
+        }
+    }
+
     /** Sets PyTorch's intra-op thread count (process-wide). */
     public static void threads(int count) {
         engine();

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import dev.asclepius.core.internal.engine.PyTorchRuntime;
 import java.util.List;
 
 import static dev.asclepius.core.internal.model.TorchOps.add;
@@ -178,13 +179,7 @@ public final class LlamaModel implements AutoCloseable {
         }
         // Split one-row products: the other ops of the step run on one thread too (llama.cpp's cores are busy
         // with their own rows; an OpenMP team beside the Java workers would oversubscribe the cores).
-        int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
-        dev.asclepius.core.internal.engine.PyTorchRuntime.applyThreads(1);
-        try {
-            return runLayers(ids, step, cache, allPositions);
-        } finally {
-            dev.asclepius.core.internal.engine.PyTorchRuntime.applyThreads(before);
-        }
+        return PyTorchRuntime.withThreads(1, () -> runLayers(ids, step, cache, allPositions));
     }
 
     private NDArray runLayers(int[] ids, Step step, KvCache cache, boolean allPositions) {
@@ -393,6 +388,12 @@ public final class LlamaModel implements AutoCloseable {
         // Keep activations row-major: an op's output takes its first input's layout, and a column-major x
         // here would turn the next thin matmul into MKL's slow repacking case (batch-2 steps took 2x batch 1).
         return residual == null ? TorchOps.contiguous(out) : add(residual, out);
+    }
+
+    /** x · Wᵀ for one row as a decode step computes it (the row split when on): the bench's decode-kernel floor. */
+    public NDArray decodeProduct(NDArray x, NDArray weight) {
+        return rowSplit == null ? linear(x, weight, null, 1)
+                : PyTorchRuntime.withThreads(1, () -> rowSplit.linear(x, weight, null));
     }
 
     /** Additive mask [T, S]: 0 where query position start+i may see key j (j <= start+i), else -1e9. */
