@@ -14,7 +14,7 @@ import dev.asclepius.tasks.internal.CoreferenceTask;
 import dev.asclepius.tasks.internal.DaemonThreads;
 import dev.asclepius.tasks.internal.EntityTask;
 import dev.asclepius.tasks.internal.ModelLease;
-import dev.asclepius.tasks.internal.ModelSource;
+import dev.asclepius.tasks.internal.ClientModelSource;
 import dev.asclepius.tasks.internal.ParaphraseTask;
 import dev.asclepius.tasks.internal.QuestionTask;
 import dev.asclepius.tasks.internal.RelationTask;
@@ -80,7 +80,7 @@ public final class AsclepiusClient implements AutoCloseable {
     public Builder newBuilder() {
         ensureOpen();
         Builder b = new Builder();
-        b.source = new ModelSource.Shared(runner.lease(), this::ensureOpen);
+        b.source = new ClientModelSource.Shared(runner.lease(), this::ensureOpen);
         b.generation = runner.generation();
         b.template = runner.template();
         if (ownedExecutor.isEmpty()) {
@@ -289,7 +289,7 @@ public final class AsclepiusClient implements AutoCloseable {
      * {@link LocalModel.Builder}, never here, so that every one of them is available.
      */
     public static final class Builder {
-        private ModelSource source;
+        private ClientModelSource source;
         private Optional<String> ggufFile = Optional.empty();
         private Optional<String> revision = Optional.empty();
         private Optional<Boolean> offline = Optional.empty();
@@ -304,7 +304,7 @@ public final class AsclepiusClient implements AutoCloseable {
 
         /** Uses an already loaded model, which the caller owns: the client does not close it (see {@link #closeModel}). */
         public Builder model(LanguageModel model) {
-            source = new ModelSource.Given(Objects.requireNonNull(model, "model"), false);
+            source = new ClientModelSource.Given(Objects.requireNonNull(model, "model"), false);
             return this;
         }
 
@@ -313,7 +313,7 @@ public final class AsclepiusClient implements AutoCloseable {
          * ({@code LocalModel.builder(dir).decodeThreads(1).kvCacheBudget(...)}); the client owns and closes it.
          */
         public Builder model(LocalModel.Builder model) {
-            source = new ModelSource.Build(Objects.requireNonNull(model, "model"));
+            source = new ClientModelSource.Build(Objects.requireNonNull(model, "model"));
             return this;
         }
 
@@ -323,8 +323,8 @@ public final class AsclepiusClient implements AutoCloseable {
          * {@link LocalModel.Builder}.
          */
         public Builder model(Path modelDir) {
-            source = new ModelSource.Reference(Objects.requireNonNull(modelDir, "modelDir").toString(), true,
-                    Optional.empty(), ModelSource.HubSettings.DEFAULT);
+            source = new ClientModelSource.Reference(Objects.requireNonNull(modelDir, "modelDir").toString(), true,
+                    Optional.empty(), ClientModelSource.HubSettings.DEFAULT);
             return this;
         }
 
@@ -335,8 +335,8 @@ public final class AsclepiusClient implements AutoCloseable {
          * {@link #hub}). The client owns and closes it.
          */
         public Builder model(String folderOrHubId) {
-            source = new ModelSource.Reference(Objects.requireNonNull(folderOrHubId, "folderOrHubId"), false,
-                    Optional.empty(), ModelSource.HubSettings.DEFAULT);
+            source = new ClientModelSource.Reference(Objects.requireNonNull(folderOrHubId, "folderOrHubId"), false,
+                    Optional.empty(), ClientModelSource.HubSettings.DEFAULT);
             return this;
         }
 
@@ -345,8 +345,8 @@ public final class AsclepiusClient implements AutoCloseable {
          * {@link LocalModel.Builder} of the resolved folder: {@code model("org/x", b -> b.decodeThreads(1))}.
          */
         public Builder model(String folderOrHubId, Consumer<LocalModel.Builder> options) {
-            source = new ModelSource.Reference(Objects.requireNonNull(folderOrHubId, "folderOrHubId"), false,
-                    Optional.of(Objects.requireNonNull(options, "options")), ModelSource.HubSettings.DEFAULT);
+            source = new ClientModelSource.Reference(Objects.requireNonNull(folderOrHubId, "folderOrHubId"), false,
+                    Optional.of(Objects.requireNonNull(options, "options")), ClientModelSource.HubSettings.DEFAULT);
             return this;
         }
 
@@ -357,7 +357,7 @@ public final class AsclepiusClient implements AutoCloseable {
          * concurrency) build a {@link RemoteModel} and pass it to {@link #model(LanguageModel)}.
          */
         public Builder remote(URI baseUri, String modelName) {
-            source = new ModelSource.Remote(baseUri, modelName);
+            source = new ClientModelSource.Remote(baseUri, modelName);
             return this;
         }
 
@@ -423,7 +423,7 @@ public final class AsclepiusClient implements AutoCloseable {
          * @throws InvalidInputException when no model source was given, or a setting does not apply to it
          */
         public AsclepiusClient build() {
-            ModelSource chosen = ModelSource.withSettings(source, new ModelSource.HubSettings(ggufFile, revision,
+            ClientModelSource chosen = ClientModelSource.withSettings(source, new ClientModelSource.HubSettings(ggufFile, revision,
                     offline, hub), closeModel);
             return new AsclepiusClient(chosen.open(), generation, template, executor);
         }

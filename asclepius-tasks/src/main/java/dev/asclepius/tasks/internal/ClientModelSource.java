@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * makes "model("org/x") then model(loaded)" use the loaded model: the earlier source is replaced, not left
  * behind beside it.
  */
-public sealed interface ModelSource {
+public sealed interface ClientModelSource {
 
     /** Opens (loads, or takes a reference to) the model. */
     ModelLease open();
@@ -31,7 +31,7 @@ public sealed interface ModelSource {
      *
      * @throws InvalidInputException when there is no source, or a setting does not apply to it
      */
-    static ModelSource withSettings(ModelSource source, HubSettings hub, boolean closeModel) {
+    static ClientModelSource withSettings(ClientModelSource source, HubSettings hub, boolean closeModel) {
         if (source == null) {
             throw new InvalidInputException("No model: call model(LanguageModel), model(LocalModel.Builder), "
                     + "model(Path) with a model folder, model(String) with a folder or hub id, or remote(uri, name)");
@@ -59,7 +59,7 @@ public sealed interface ModelSource {
     }
 
     /** A loaded model; {@code owned}: whether the client closes it. */
-    record Given(LanguageModel model, boolean owned) implements ModelSource {
+    record Given(LanguageModel model, boolean owned) implements ClientModelSource {
         public Given {
             Objects.requireNonNull(model, "model");
         }
@@ -71,7 +71,7 @@ public sealed interface ModelSource {
     }
 
     /** A local model the client builds from the caller's builder, and owns. */
-    record Build(LocalModel.Builder builder) implements ModelSource {
+    record Build(LocalModel.Builder builder) implements ClientModelSource {
         public Build {
             Objects.requireNonNull(builder, "builder");
         }
@@ -87,7 +87,7 @@ public sealed interface ModelSource {
      *
      * @param checkParentOpen throws when that client has closed (even if a sibling still holds the model)
      */
-    record Shared(ModelLease lease, Runnable checkParentOpen) implements ModelSource {
+    record Shared(ModelLease lease, Runnable checkParentOpen) implements ClientModelSource {
         @Override
         public ModelLease open() {
             checkParentOpen.run();
@@ -96,7 +96,7 @@ public sealed interface ModelSource {
     }
 
     /** A model served by an OpenAI-compatible server, with {@link RemoteModel}'s defaults; the client owns it. */
-    record Remote(URI baseUri, String modelName) implements ModelSource {
+    record Remote(URI baseUri, String modelName) implements ClientModelSource {
         public Remote {
             Objects.requireNonNull(baseUri, "baseUri");
             Objects.requireNonNull(modelName, "modelName");
@@ -114,7 +114,7 @@ public sealed interface ModelSource {
      * its provider on the class path (asclepius-llamacpp).
      */
     record Reference(String ref, boolean isPath, Optional<Consumer<LocalModel.Builder>> options,
-                     HubSettings hub) implements ModelSource {
+                     HubSettings hub) implements ClientModelSource {
         public Reference {
             Objects.requireNonNull(ref, "ref");
             Objects.requireNonNull(options, "options");
