@@ -59,7 +59,7 @@ class ClientBuilderTest {
         ScriptedModel given = scripted();
         try (AsclepiusClient client = AsclepiusClient.builder().model(given).model(folder).generation(SHORT).build()) {
             assertThat(client.model()).isInstanceOf(LocalModel.class);
-            assertThat(client.model().info().source()).isEqualTo(folder.toAbsolutePath());
+            assertThat(client.model().info().source()).isEqualTo(new dev.asclepius.core.ModelSource.Local(folder.toAbsolutePath()));
         }
         assertThat(given.prompts).isEmpty();
         assertThat(given.isClosed()).isFalse();

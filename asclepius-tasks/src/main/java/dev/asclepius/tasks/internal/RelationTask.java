@@ -64,7 +64,7 @@ public final class RelationTask {
     private static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
     private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|:\\s|\\s+(?:as|which|because|since|"
-            + "given that|in order to|and was|and is|and it|and then|while|until|from|"
+            + "given that|that|in order to|and was|and is|and it|and then|while|until|from|"
             + "after (?:the )?(?:surgery|procedure|operation|admission|discharge|delivery))\\b|\\s+by\\s(?=\\w+ing\\b)|\\s+\\("
             // "Wernicke encephalopathy in alcohol use disorder": after a two-word name (no article: "the drop in"), "in" and two words or more
             // are the setting ("drop in hemoglobin" stays whole)
@@ -137,8 +137,17 @@ public final class RelationTask {
         String pendingHead = null;
         RelationTableColumns table = null;
         String pairMarker = null;
-        for (String raw : AnswerText.lines(text)) {
+        List<String> lines = AnswerText.lines(text);
+        List<Integer> indents = indents(text);
+        String group = null;
+        for (int i = 0; i < lines.size(); i++) {
+            String raw = lines.get(i);
             String line = AnswerText.stripBullet(raw);
+            if (indents.get(i) == 0) {
+                group = null;
+            } else if (group != null && AnswerText.isBullet(raw) && groupItem(out, grounder, group, line)) {
+                continue; // "- Febrile neutropenia" / "  - Cefepime: empiric IV antibiotic": a relation to the group's item
+            }
             String marker = AnswerText.isBullet(raw) ? (raw.matches("^\\(?\\d.*") ? "1" : raw.substring(0, 1)) : "";
             if (pairMarker != null && !marker.isEmpty() && !marker.equals(pairMarker)) {
                 continue; // "1. Ceftriaxone and pyelonephritis" / "   - IV ceftriaxone was started ...": its explanation
@@ -148,6 +157,12 @@ public final class RelationTask {
             if (pairMarker != null) {
                 // a list item that only names the two items ("Renal ultrasound and hydronephrosis"): the last "and" joins them
                 RelationItems.add(out, grounder, named.group(1), "related to", named.group(2), "");
+                continue;
+            }
+            if (AnswerText.isBullet(raw) && indents.get(i) == 0 && i + 1 < lines.size() && indents.get(i + 1) > 0
+                    && AnswerText.isBullet(lines.get(i + 1)) && isGroupItem(line)) {
+                group = line; // a short item over indented sub-bullets heads a group of relations to it
+                pendingHead = line;
                 continue;
             }
             if (line.length() > 2 && line.startsWith("|") && line.endsWith("|")) {
@@ -190,6 +205,44 @@ public final class RelationTask {
             }
         }
         return out;
+    }
+
+    /** The indentation of each line {@link AnswerText#lines} keeps, in its order. */
+    private static List<Integer> indents(String text) {
+        List<Integer> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (!line.replace("**", "").replace("__", "").strip().isEmpty()) {
+                out.add(line.length() - line.stripLeading().length());
+            }
+        }
+        return out;
+    }
+
+    /** A group's heading names one item: a few words, no relation phrase, no colon. */
+    private static boolean isGroupItem(String line) {
+        return line.split("\\s+").length <= 5 && !line.contains(":") && !CUE.matcher(line).find()
+                && !line.matches(".*[,;].*");
+    }
+
+    /**
+     * A sub-bullet under a group's item: "Cefepime: empiric IV antibiotic to treat ..." relates Cefepime to
+     * the group's item; "Caused the neutropenia ..." (a relation phrase first) relates the group's item to what
+     * follows. Anything else is read as a line of its own.
+     */
+    private static boolean groupItem(List<Relation> out, Grounder grounder, String group, String line) {
+        Matcher colon = COLON_ITEM.matcher(line);
+        if (colon.matches() && colon.group(1).split("\\s+").length <= 5 && !CUE.matcher(colon.group(1)).find()
+                && !KEY_VALUE.matcher(line).matches()) {
+            Matcher cue = CUE.matcher(colon.group(2));
+            RelationItems.add(out, grounder, colon.group(1), cue.find() ? cue.group(1) : "related to", group, colon.group(2));
+            return true;
+        }
+        Matcher cue = CUE.matcher(line);
+        if (cue.find() && cue.start() == 0) {
+            splitTail(out, grounder, group, cue.group(1), line.substring(cue.end()));
+            return true;
+        }
+        return false;
     }
 
     /** An inline list of relations ("A - treats B; C - treats D"): its parts when each has a separator. */
@@ -312,6 +365,7 @@ public final class RelationTask {
     }
 
     private static void parseSentences(List<Relation> out, Grounder grounder, String line) {
+        String subject = null;
         for (String sentence : AnswerText.sentences(line)) {
             Matcher shortColon = SHORT_COLON.matcher(sentence.strip());
             if (shortColon.matches() && !CUE.matcher(sentence).find()) {
@@ -324,6 +378,10 @@ public final class RelationTask {
                 String head = s.substring(0, cue.start());
                 // "Ceftriaxone and azithromycin were started for pneumonia": one relation per head
                 String h = cleanHead(head);
+                if (subject != null && h.matches("(?i)it|this|they|these")) {
+                    h = subject; // "X will be given with Y. It is intended to prevent Z": "It" is X
+                }
+                subject = h;
                 Matcher together = TOGETHER.matcher(h);
                 if (together.matches()) {
                     // "Together with persistent severe-range pressures, this worsening led to ...": both are heads
@@ -352,7 +410,9 @@ public final class RelationTask {
             h = h.replaceFirst("(?i)\\s+(?:was|were|is|are|has been|have been|had been|being)(?:\\s+(?:\\w+ly|then|also|later|initially))?"
                     + "(?:\\s+(?:given|started|held|continued|used|administered|prescribed|initiated|performed|done|"
                     + "ordered|recommended|discontinued|stopped|resumed|placed|obtained|added|offered|increased|decreased|"
-                    + "changed|switched|noted|found|elevated|treated|managed|diagnosed|likely|probably|thought|considered))?$", "");
+                    + "changed|switched|noted|found|elevated|treated|managed|diagnosed|likely|probably|thought|considered|"
+                    + "intended|planned|expected|scheduled|meant))?$", "");
+            h = h.replaceFirst("(?i)\\s+(?:will|would|can|could|should|may|might)(?:\\s+(?:also|then))?\\s+be$", ""); // "will be given with"
             h = h.replaceFirst("(?i)\\s+(?:was|were|is|are)$", "");
             h = h.replaceFirst("(?i)\\s+(?:also|then|later|initially|subsequently|ultimately|eventually|likely|probably)$", "");
             h = h.strip();
@@ -360,8 +420,26 @@ public final class RelationTask {
         return h;
     }
 
+    /** One item of an inline list with a note on each: "magnesium sulfate (to prevent seizures), " */
+    private static final Pattern NOTED_ITEM = Pattern.compile("\\s*([^,;()]{2,40}?)\\s*\\(([^()]+)\\)(\\s*,\\s*(?:and\\s+)?|\\s+and\\s+|\\s*[.;]?\\s*$)");
+
     private static void splitTail(List<Relation> out, Grounder grounder, String head, String label, String rest) {
         String r = rest.strip();
+        List<String[]> noted = new ArrayList<>();
+        Matcher item = NOTED_ITEM.matcher(r);
+        int at = 0;
+        while (at < r.length() && item.region(at, r.length()).lookingAt()) {
+            noted.add(new String[] {item.group(1), item.group(2)});
+            at = item.end();
+            if (item.group(3).isBlank() || item.group(3).matches("\\s*[.;]\\s*")) {
+                break;
+            }
+        }
+        if (noted.size() >= 2 && at >= r.length()) {
+            // "treated with A (to prevent seizures), B (to lower pressure) and C (for control)": one relation each
+            noted.forEach(n -> RelationItems.add(out, grounder, head, label, n[0], n[1]));
+            return;
+        }
         Matcher end = TAIL_END.matcher(r);
         String tail = r;
         String explanation = "";
