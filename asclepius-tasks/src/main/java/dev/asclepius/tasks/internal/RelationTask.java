@@ -29,7 +29,7 @@ public final class RelationTask {
     }
 
     /** Relation phrases, longest first so "prescribed to treat" wins over "treat". */
-    private static final Pattern CUE = Pattern.compile("(?i)\\b(?:(?:was|were|is|are|has been|had been|being)\\s+)?("
+    static final Pattern CUE = Pattern.compile("(?i)\\b(?:(?:was|were|is|are|has been|had been|being)\\s+)?("
             + "(?:prescribed|given|administered|started|used|performed|initiated|continued|recommended|ordered|offered|placed)"
             + " (?:to (?:treat|manage|control|prevent|reduce|relieve|address)|for)|"
             + "(?:held|discontinued|stopped|reduced|adjusted|increased|decreased|given|started|prescribed|continued|used|"
@@ -51,7 +51,7 @@ public final class RelationTask {
     private static final Pattern WEAK_CUE = Pattern.compile("(?i)\\b(for|against|of)\\b\\s+");
     private static final String HEAD_KEYS = "medications?|drugs?|treatments?|therapy|procedures?|tests?|interventions?|items?|"
             + "exposures?|risk factors?|findings?";
-    private static final Pattern KEY_VALUE = Pattern.compile("(?i)^(medications?|drugs?|treatments?|therapy|procedures?|tests?|"
+    static final Pattern KEY_VALUE = Pattern.compile("(?i)^(medications?|drugs?|treatments?|therapy|procedures?|tests?|"
             + "interventions?|items?|exposures?|risk factors?|findings?|indications?|reasons?|purpose|conditions?|diagnos[ie]s|"
             + "problems?|used for|treats|related conditions?|associated conditions?|relation(?:ship)?|connection|result)\\s*:\\s*(.+)$");
     private static final Pattern NAMED_PAIR = Pattern.compile("^\\**([^:;,.()]{2,60})\\s+and\\s+([^:;,.()\\s][^:;,.()]{0,50}?)\\**$");
@@ -61,7 +61,7 @@ public final class RelationTask {
     /** The answer denies the pair any relation ("does not describe any connection", "no connection between the two"); "no direct link" is not a denial. */
     private static final Pattern NO_CONNECTION = Pattern.compile("(?i)\\b(?:not\\s+(?:\\w+\\s+){0,2}any|no)\\s+"
             + "(?:connection|relationship|relation|link|association)\\b");
-    private static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
+    static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
     private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|:\\s|\\s+(?:as|which|because|since|"
             + "given that|that|in order to|and was|and is|and it|and then|while|until|from|"
@@ -138,14 +138,14 @@ public final class RelationTask {
         RelationTableColumns table = null;
         String pairMarker = null;
         List<String> lines = AnswerText.lines(text);
-        List<Integer> indents = indents(text);
+        List<Integer> indents = RelationGroups.indents(text);
         String group = null;
         for (int i = 0; i < lines.size(); i++) {
             String raw = lines.get(i);
             String line = AnswerText.stripBullet(raw);
             if (indents.get(i) == 0) {
                 group = null;
-            } else if (group != null && AnswerText.isBullet(raw) && groupItem(out, grounder, group, line)) {
+            } else if (group != null && AnswerText.isBullet(raw) && RelationGroups.groupItem(out, grounder, group, line)) {
                 continue; // "- Febrile neutropenia" / "  - Cefepime: empiric IV antibiotic": a relation to the group's item
             }
             String marker = AnswerText.isBullet(raw) ? (raw.matches("^\\(?\\d.*") ? "1" : raw.substring(0, 1)) : "";
@@ -160,7 +160,7 @@ public final class RelationTask {
                 continue;
             }
             if (AnswerText.isBullet(raw) && indents.get(i) == 0 && i + 1 < lines.size() && indents.get(i + 1) > 0
-                    && AnswerText.isBullet(lines.get(i + 1)) && isGroupItem(line)) {
+                    && AnswerText.isBullet(lines.get(i + 1)) && RelationGroups.isGroupItem(line)) {
                 group = line; // a short item over indented sub-bullets heads a group of relations to it
                 pendingHead = line;
                 continue;
@@ -205,44 +205,6 @@ public final class RelationTask {
             }
         }
         return out;
-    }
-
-    /** The indentation of each line {@link AnswerText#lines} keeps, in its order. */
-    private static List<Integer> indents(String text) {
-        List<Integer> out = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (!line.replace("**", "").replace("__", "").strip().isEmpty()) {
-                out.add(line.length() - line.stripLeading().length());
-            }
-        }
-        return out;
-    }
-
-    /** A group's heading names one item: a few words, no relation phrase, no colon. */
-    private static boolean isGroupItem(String line) {
-        return line.split("\\s+").length <= 5 && !line.contains(":") && !CUE.matcher(line).find()
-                && !line.matches(".*[,;].*");
-    }
-
-    /**
-     * A sub-bullet under a group's item: "Cefepime: empiric IV antibiotic to treat ..." relates Cefepime to
-     * the group's item; "Caused the neutropenia ..." (a relation phrase first) relates the group's item to what
-     * follows. Anything else is read as a line of its own.
-     */
-    private static boolean groupItem(List<Relation> out, Grounder grounder, String group, String line) {
-        Matcher colon = COLON_ITEM.matcher(line);
-        if (colon.matches() && colon.group(1).split("\\s+").length <= 5 && !CUE.matcher(colon.group(1)).find()
-                && !KEY_VALUE.matcher(line).matches()) {
-            Matcher cue = CUE.matcher(colon.group(2));
-            RelationItems.add(out, grounder, colon.group(1), cue.find() ? cue.group(1) : "related to", group, colon.group(2));
-            return true;
-        }
-        Matcher cue = CUE.matcher(line);
-        if (cue.find() && cue.start() == 0) {
-            splitTail(out, grounder, group, cue.group(1), line.substring(cue.end()));
-            return true;
-        }
-        return false;
     }
 
     /** An inline list of relations ("A - treats B; C - treats D"): its parts when each has a separator. */
@@ -423,7 +385,7 @@ public final class RelationTask {
     /** One item of an inline list with a note on each: "magnesium sulfate (to prevent seizures), " */
     private static final Pattern NOTED_ITEM = Pattern.compile("\\s*([^,;()]{2,40}?)\\s*\\(([^()]+)\\)(\\s*,\\s*(?:and\\s+)?|\\s+and\\s+|\\s*[.;]?\\s*$)");
 
-    private static void splitTail(List<Relation> out, Grounder grounder, String head, String label, String rest) {
+    static void splitTail(List<Relation> out, Grounder grounder, String head, String label, String rest) {
         String r = rest.strip();
         List<String[]> noted = new ArrayList<>();
         Matcher item = NOTED_ITEM.matcher(r);
