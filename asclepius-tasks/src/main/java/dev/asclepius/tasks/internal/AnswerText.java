@@ -244,6 +244,10 @@ public final class AnswerText {
                 if (c == '.' && lastWord.matches("dr|mr|mrs|ms|e\\.g|i\\.e|vs|approx|no|st|pt|(?:[a-z]\\.)+[a-z]")) {
                     continue;
                 }
+                String after = t.substring(i + 1).stripLeading();
+                if (c == '.' && before.matches("(?s)(?:.*[\\s(])?[A-Z]") && !after.isEmpty() && Character.isLowerCase(after.charAt(0))) {
+                    continue; // "E. coli", "H. pylori": a genus initial, the sentence goes on in lower case
+                }
                 String s = t.substring(start, i + 1).strip();
                 if (!s.isEmpty()) {
                     out.add(s);

@@ -48,8 +48,8 @@ class ParseCorpusTest {
      */
     static final Map<Task, Map<Metric, Double>> PART_D_FLOORS = new EnumMap<>(Map.of(
             Task.ENTITIES, Map.of(Metric.SPAN_RECALL, 0.87),
-            Task.TIMELINE, Map.of(Metric.PRECISION, 0.90, Metric.RECALL, 0.88, Metric.SPAN_RECALL, 0.74),
-            Task.COREFERENCES, Map.of(Metric.PRECISION, 0.93, Metric.RECALL, 0.93, Metric.SPAN_RECALL, 0.84),
+            Task.TIMELINE, Map.of(Metric.PRECISION, 0.91, Metric.RECALL, 0.89, Metric.SPAN_RECALL, 0.75),
+            Task.COREFERENCES, Map.of(Metric.SPAN_RECALL, 0.85),
             Task.PARAPHRASE, Map.of(Metric.PRECISION, 0.92),
             Task.SUMMARY, Map.of(Metric.PRECISION, 0.90)));
 
