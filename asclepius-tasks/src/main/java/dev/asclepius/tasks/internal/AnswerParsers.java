@@ -63,6 +63,15 @@ public final class AnswerParsers {
         }
         String a = ctx.pair().get().get(0);
         String b = ctx.pair().get().get(1);
+        List<String> heads = RelationItems.conjuncts(a);
+        if (heads.size() > 1 && heads.stream().allMatch(h -> !g.locateStrict(h).isEmpty()) && g.locateStrict(a).isEmpty()) {
+            // 'amoxicillin and clarithromycin' and 'H. pylori infection': one relation per drug the pair names
+            List<Object> each = new ArrayList<>();
+            for (String h : heads) {
+                each.addAll(RelationTask.parsePair(g, reply, h, b).stream().toList());
+            }
+            return withFurther(g, each, RelationTask.parseAll(g, reply), a, b);
+        }
         List<?> pair = RelationTask.parsePair(g, reply, a, b).stream().toList();
         if (ctx.pairQuoted() || pair.isEmpty() || (!g.locateStrict(a).isEmpty() && !g.locateStrict(b).isEmpty())) {
             return withFurther(g, pair, RelationTask.parseAll(g, reply), a, b);

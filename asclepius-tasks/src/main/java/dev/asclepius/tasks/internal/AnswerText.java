@@ -172,6 +172,7 @@ public final class AnswerText {
     private static final Pattern SIGN_OFF = Pattern.compile("(?i)^(?:i hope|hope this|please let|let me know|feel free|"
             + "if you have any|if you need|please note that this|please consult|please don't hesitate|please do not hesitate|"
             + "do not hesitate|don't hesitate|it is important|it's important|please note that)\\b.*");
+    private static final Pattern QUOTED_SIGN_OFF = Pattern.compile("(?s)^(.*[.!?][\"”])\\s+([^\"”\\n]+)$");
     private static final Pattern ANSWER_LEAD = Pattern.compile("(?i)^(?:based on|according to|per|from|as per) (?:the|this) "
             + "(?:discharge summary|summary|note|report|record|documentation)[^,:]{0,40}[,:]\\s*");
 
@@ -197,6 +198,11 @@ public final class AnswerText {
             lines.remove(lines.size() - 1);
         }
         String body = String.join("\n", lines).strip();
+        // "... take it." Let me know if you need anything else.": a sign-off after a closing quote
+        Matcher quoted = QUOTED_SIGN_OFF.matcher(body);
+        if (quoted.matches() && SIGN_OFF.matcher(quoted.group(2)).matches()) {
+            body = quoted.group(1);
+        }
         // a sign-off sentence at the end of the last paragraph
         int nl = body.lastIndexOf('\n');
         String last = body.substring(nl + 1);
@@ -237,6 +243,10 @@ public final class AnswerText {
                 String lastWord = before.substring(before.lastIndexOf(' ') + 1).toLowerCase(Locale.ROOT);
                 if (c == '.' && lastWord.matches("dr|mr|mrs|ms|e\\.g|i\\.e|vs|approx|no|st|pt|(?:[a-z]\\.)+[a-z]")) {
                     continue;
+                }
+                String after = t.substring(i + 1).stripLeading();
+                if (c == '.' && before.matches("(?s)(?:.*[\\s(])?[A-Z]") && !after.isEmpty() && Character.isLowerCase(after.charAt(0))) {
+                    continue; // "E. coli", "H. pylori": a genus initial, the sentence goes on in lower case
                 }
                 String s = t.substring(start, i + 1).strip();
                 if (!s.isEmpty()) {

@@ -40,7 +40,7 @@ public final class CoreferenceTask {
     private static final Pattern HAS_REFERS = Pattern.compile("(?i)\\b" + REFERS + "\\b");
     private static final Pattern SEPARATED = Pattern.compile("^(.+?)\\s*(?::|\\s[-–—=]\\s|->|→|=>)\\s*(.+)$");
     /** Where a referent's explanation starts; a gloss inside the name ("AA (Alcoholics Anonymous) meetings") is kept. */
-    private static final String REFERENT_END_REST = ";\\s|(?<!\\b(?:mr|mrs|ms|dr|st|sr|jr))\\.\\s|"
+    private static final String REFERENT_END_REST = ";\\s|(?<!\\b(?:mr|mrs|ms|dr|st|sr|jr))(?!(?<=(?-i:\\b[A-Z]))\\.\\s(?-i:[a-z]))\\.\\s|"
             + "\\s+\\((?=[^()]*\\)\\s*(?:[,.;:]|$|which|who|that|found|given|at|in|on|from|described|started))|\\s+i\\.e\\.|"
             + "\\s+(?:that|found|given to|described|started|at \\d|which was|who was|listed)\\b|\\s+(?:who|which|mentioned|"
             + "(?:in|from) the (?:sentence|line|paragraph|section|previous|discharge))\\b"

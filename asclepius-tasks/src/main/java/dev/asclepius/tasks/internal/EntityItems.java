@@ -71,7 +71,7 @@ final class EntityItems {
             + "has|have|had|did|does|done|so|for|since|in|on|at|to|from|by|during|after|before|as|per|while|when|then|but|"
             + "evaluated|discharge summary)\\b");
 
-    static final Pattern PASSIVE_TAIL = Pattern.compile("(?i)\\s+(?:was|were|is|are)\\s+(?:also\\s+)?(?:given|started|"
+    static final Pattern PASSIVE_TAIL = Pattern.compile("(?i)\\s+(?:was|were|is|are|will be|(?:has|have) been)\\s+(?:also\\s+)?(?:given|started|"
             + "administered|prescribed|used|performed|done|continued|held|initiated|noted|found|diagnosed|obtained)$");
 
     static final Pattern CONTEXT_TAIL = Pattern.compile("(?i)\\s+(?:per(?! (?:day|week|month|year|night|hour|dose)\\b)|via|while|during|on(?! chronic)|in|at|for|since|from|after|"
@@ -208,6 +208,7 @@ final class EntityItems {
             name = name.replaceFirst("(?i)^.*?\\b(?:was |were )?negative for\\s+", "");
             name = name.replaceFirst("(?i)^(?:did not|does not|didn't|doesn't|never|no longer)\\s+(?:\\w+)\\s+", "");
             name = name.replaceFirst("(?i)^(?:his|her|the patient's|their)\\s+(?:home\\s+)?(?:medications?|meds)\\s+", "");
+            name = name.replaceFirst("(?i)^(?:his|her|their|the patient's)\\s+(?=\\S{3,})", ""); // "her platelets" are the platelets
             name = PASSIVE_TAIL.matcher(name).replaceFirst("");
             name = CONTEXT_TAIL.matcher(name).replaceFirst("");
             name = AnswerText.tidy(name);

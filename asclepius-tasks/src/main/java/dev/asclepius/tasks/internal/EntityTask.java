@@ -39,6 +39,7 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
     private static final Pattern FIELD = Pattern.compile("(?i)^(dose|dosage|dosing|frequency|route|strength|amount|sig|"
             + "indications?|reason|purpose|used for|use|results?|findings?|values?|levels?|interpretation|outcome|status|"
             + "date|dates|timing|duration|details?|notes?|comments?|description|significance|class|type)\\s*:\\s*(.*)$");
+    private static final Pattern RULED_OUT = Pattern.compile("(?i)(?:ruled out|excluded|not present|absent)(?: conditions| diagnoses)?");
     private static final Pattern NAMED_DETAIL = Pattern.compile("^[A-Za-z0-9][^:.;]{0,50}:\\s+\\S.*$");
     private static final Pattern CAUSE = Pattern.compile("(?i)\\s+(?:secondary to|due to|caused by|complicated by)\\s+");
     private static final String COLUMN_NAMES = "(?i)(?:medications?|drugs?|dos(?:e|age|ing)s?|frequency|route|tests?|results?|"
@@ -102,6 +103,16 @@ public final class EntityTask implements TaskSpec<List<Entity>> {
                 continue;
             }
             Matcher h = HEADING.matcher(line);
+            if (h.matches() && RULED_OUT.matcher(h.group(1).strip()).matches() && !h.group(2).isBlank()) {
+                // "Ruled out: hemorrhage, hemorrhagic transformation and large vessel occlusion": each one negated
+                for (String item : AnswerText.splitList(h.group(2).replaceAll("[.]$", ""))) {
+                    EntityItems.add(out, grounder, item, current, true);
+                }
+                continue;
+            }
+            if (RULED_OUT.matcher(line.replaceAll("[:.]$", "")).matches()) {
+                continue; // "Ruled out" over a list heads a group, it is no item
+            }
             if (h.matches()) {
                 Optional<EntityType> headed = typeOf(h.group(1));
                 // "- Illicit drugs: denies" is an item with a detail, not a heading with one item

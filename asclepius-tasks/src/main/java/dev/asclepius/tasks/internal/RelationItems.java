@@ -27,6 +27,7 @@ final class RelationItems {
         t = t.replaceFirst("(?i)^(?:the use of|use of|the patient's|the patient|patient's|his|her|the)\\s+", "");
         t = t.replaceFirst("(?i)^(?:with|by|of|for|a|an|the|her|his|their)\\s+", "");
         t = t.replaceFirst("(?i)^(?:the|a|an)\\s+", "");
+        t = t.replaceFirst("(?i)^(?:another|an|a|further|repeated) episodes? of\\s+", ""); // "another episode of febrile neutropenia"
         return AnswerText.tidy(t);
     }
 
@@ -52,6 +53,15 @@ final class RelationItems {
             return List.of(s);
         }
         String[] parts = s.split("(?i)\\s*,\\s*then\\s+|\\s+then\\s+|\\s*,\\s*and\\s+|\\s+and\\s+");
+        if (parts.length == 2 && parts[0].contains(",")) {
+            // "Calcium gluconate, insulin with dextrose and sodium polystyrene sulfonate": a serial list, each a name
+            List<String> serial = new ArrayList<>(List.of(parts[0].split("\\s*,\\s*")));
+            serial.add(parts[1]);
+            if (serial.size() <= 5 && serial.stream().allMatch(p -> !p.isBlank() && p.split("\\s+").length <= 4)) {
+                return serial;
+            }
+            return List.of(s);
+        }
         return parts.length > 1 && parts.length <= 3 ? List.of(parts) : List.of(s);
     }
 
@@ -63,6 +73,8 @@ final class RelationItems {
                 || h.matches("(?:[a-z]+ed|held|given|begun|taken|seen|done|shown)")) { // "held for 48 hours": a verb, not an item
             return; // "he was diagnosed with X": the patient is not one end of a relation
         }
+        h = bareName(grounder, h);
+        t = bareName(grounder, t);
         String l = AnswerText.tidy(label).toLowerCase(Locale.ROOT);
         Matcher prevented = PROPHYLAXIS.matcher(t);
         if (prevented.matches()) {
@@ -71,6 +83,19 @@ final class RelationItems {
         }
         out.add(new Relation(h, l.isEmpty() ? "related to" : l, t, AnswerText.tidy(explanation),
                 groundItem(grounder, h), groundItem(grounder, t)));
+    }
+
+    private static final Pattern GENERIC_NOUN = Pattern.compile("(?i)^(\\S{3,})\\s+(?:support|therapy|treatment|use|administration|dosing)$");
+
+    /** "Pegfilgrastim support", where the note says only "pegfilgrastim": the drug's name. */
+    static String bareName(Grounder grounder, String item) {
+        Matcher m = GENERIC_NOUN.matcher(item);
+        // "support", "use" and "administration" never name a different thing; "therapy" can ("insulin therapy" as said)
+        boolean mere = item.matches("(?i).*\\s(?:support|use|administration|dosing)$");
+        if (m.matches() && (mere || grounder.locateStrict(item).isEmpty()) && !grounder.locateStrict(m.group(1)).isEmpty()) {
+            return m.group(1);
+        }
+        return item;
     }
 
     /** An end of a relation; "Calcium carbonate with vitamin D", not in the note as a whole, at its part before "with". */

@@ -29,7 +29,7 @@ public final class RelationTask {
     }
 
     /** Relation phrases, longest first so "prescribed to treat" wins over "treat". */
-    private static final Pattern CUE = Pattern.compile("(?i)\\b(?:(?:was|were|is|are|has been|had been|being)\\s+)?("
+    static final Pattern CUE = Pattern.compile("(?i)\\b(?:(?:was|were|is|are|has been|had been|being)\\s+)?("
             + "(?:prescribed|given|administered|started|used|performed|initiated|continued|recommended|ordered|offered|placed)"
             + " (?:to (?:treat|manage|control|prevent|reduce|relieve|address)|for)|"
             + "(?:held|discontinued|stopped|reduced|adjusted|increased|decreased|given|started|prescribed|continued|used|"
@@ -51,7 +51,7 @@ public final class RelationTask {
     private static final Pattern WEAK_CUE = Pattern.compile("(?i)\\b(for|against|of)\\b\\s+");
     private static final String HEAD_KEYS = "medications?|drugs?|treatments?|therapy|procedures?|tests?|interventions?|items?|"
             + "exposures?|risk factors?|findings?";
-    private static final Pattern KEY_VALUE = Pattern.compile("(?i)^(medications?|drugs?|treatments?|therapy|procedures?|tests?|"
+    static final Pattern KEY_VALUE = Pattern.compile("(?i)^(medications?|drugs?|treatments?|therapy|procedures?|tests?|"
             + "interventions?|items?|exposures?|risk factors?|findings?|indications?|reasons?|purpose|conditions?|diagnos[ie]s|"
             + "problems?|used for|treats|related conditions?|associated conditions?|relation(?:ship)?|connection|result)\\s*:\\s*(.+)$");
     private static final Pattern NAMED_PAIR = Pattern.compile("^\\**([^:;,.()]{2,60})\\s+and\\s+([^:;,.()\\s][^:;,.()]{0,50}?)\\**$");
@@ -61,10 +61,10 @@ public final class RelationTask {
     /** The answer denies the pair any relation ("does not describe any connection", "no connection between the two"); "no direct link" is not a denial. */
     private static final Pattern NO_CONNECTION = Pattern.compile("(?i)\\b(?:not\\s+(?:\\w+\\s+){0,2}any|no)\\s+"
             + "(?:connection|relationship|relation|link|association)\\b");
-    private static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
+    static final Pattern COLON_ITEM = Pattern.compile("^([^:]{2,80}?):\\s+(.+)$");
     private static final Pattern PARTS = Pattern.compile("\\s+(?:[-–—]|->|→|=>|\\|)\\s+");
     private static final Pattern TAIL_END = Pattern.compile("(?i),\\s|;\\s|\\.\\s|:\\s|\\s+(?:as|which|because|since|"
-            + "given that|in order to|and was|and is|and it|and then|while|until|from|"
+            + "given that|that|in order to|and was|and is|and it|and then|while|until|from|"
             + "after (?:the )?(?:surgery|procedure|operation|admission|discharge|delivery))\\b|\\s+by\\s(?=\\w+ing\\b)|\\s+\\("
             // "Wernicke encephalopathy in alcohol use disorder": after a two-word name (no article: "the drop in"), "in" and two words or more
             // are the setting ("drop in hemoglobin" stays whole)
@@ -137,8 +137,17 @@ public final class RelationTask {
         String pendingHead = null;
         RelationTableColumns table = null;
         String pairMarker = null;
-        for (String raw : AnswerText.lines(text)) {
+        List<String> lines = AnswerText.lines(text);
+        List<Integer> indents = RelationGroups.indents(text);
+        String group = null;
+        for (int i = 0; i < lines.size(); i++) {
+            String raw = lines.get(i);
             String line = AnswerText.stripBullet(raw);
+            if (indents.get(i) == 0) {
+                group = null;
+            } else if (group != null && AnswerText.isBullet(raw) && RelationGroups.groupItem(out, grounder, group, line)) {
+                continue; // "- Febrile neutropenia" / "  - Cefepime: empiric IV antibiotic": a relation to the group's item
+            }
             String marker = AnswerText.isBullet(raw) ? (raw.matches("^\\(?\\d.*") ? "1" : raw.substring(0, 1)) : "";
             if (pairMarker != null && !marker.isEmpty() && !marker.equals(pairMarker)) {
                 continue; // "1. Ceftriaxone and pyelonephritis" / "   - IV ceftriaxone was started ...": its explanation
@@ -148,6 +157,12 @@ public final class RelationTask {
             if (pairMarker != null) {
                 // a list item that only names the two items ("Renal ultrasound and hydronephrosis"): the last "and" joins them
                 RelationItems.add(out, grounder, named.group(1), "related to", named.group(2), "");
+                continue;
+            }
+            if (AnswerText.isBullet(raw) && indents.get(i) == 0 && i + 1 < lines.size() && indents.get(i + 1) > 0
+                    && AnswerText.isBullet(lines.get(i + 1)) && RelationGroups.isGroupItem(line)) {
+                group = line; // a short item over indented sub-bullets heads a group of relations to it
+                pendingHead = line;
                 continue;
             }
             if (line.length() > 2 && line.startsWith("|") && line.endsWith("|")) {
@@ -312,6 +327,7 @@ public final class RelationTask {
     }
 
     private static void parseSentences(List<Relation> out, Grounder grounder, String line) {
+        String subject = null;
         for (String sentence : AnswerText.sentences(line)) {
             Matcher shortColon = SHORT_COLON.matcher(sentence.strip());
             if (shortColon.matches() && !CUE.matcher(sentence).find()) {
@@ -324,6 +340,10 @@ public final class RelationTask {
                 String head = s.substring(0, cue.start());
                 // "Ceftriaxone and azithromycin were started for pneumonia": one relation per head
                 String h = cleanHead(head);
+                if (subject != null && h.matches("(?i)it|this|they|these")) {
+                    h = subject; // "X will be given with Y. It is intended to prevent Z": "It" is X
+                }
+                subject = h;
                 Matcher together = TOGETHER.matcher(h);
                 if (together.matches()) {
                     // "Together with persistent severe-range pressures, this worsening led to ...": both are heads
@@ -352,7 +372,9 @@ public final class RelationTask {
             h = h.replaceFirst("(?i)\\s+(?:was|were|is|are|has been|have been|had been|being)(?:\\s+(?:\\w+ly|then|also|later|initially))?"
                     + "(?:\\s+(?:given|started|held|continued|used|administered|prescribed|initiated|performed|done|"
                     + "ordered|recommended|discontinued|stopped|resumed|placed|obtained|added|offered|increased|decreased|"
-                    + "changed|switched|noted|found|elevated|treated|managed|diagnosed|likely|probably|thought|considered))?$", "");
+                    + "changed|switched|noted|found|elevated|treated|managed|diagnosed|likely|probably|thought|considered|"
+                    + "intended|planned|expected|scheduled|meant))?$", "");
+            h = h.replaceFirst("(?i)\\s+(?:will|would|can|could|should|may|might)(?:\\s+(?:also|then))?\\s+be$", ""); // "will be given with"
             h = h.replaceFirst("(?i)\\s+(?:was|were|is|are)$", "");
             h = h.replaceFirst("(?i)\\s+(?:also|then|later|initially|subsequently|ultimately|eventually|likely|probably)$", "");
             h = h.strip();
@@ -360,8 +382,26 @@ public final class RelationTask {
         return h;
     }
 
-    private static void splitTail(List<Relation> out, Grounder grounder, String head, String label, String rest) {
+    /** One item of an inline list with a note on each: "magnesium sulfate (to prevent seizures), " */
+    private static final Pattern NOTED_ITEM = Pattern.compile("\\s*([^,;()]{2,40}?)\\s*\\(([^()]+)\\)(\\s*,\\s*(?:and\\s+)?|\\s+and\\s+|\\s*[.;]?\\s*$)");
+
+    static void splitTail(List<Relation> out, Grounder grounder, String head, String label, String rest) {
         String r = rest.strip();
+        List<String[]> noted = new ArrayList<>();
+        Matcher item = NOTED_ITEM.matcher(r);
+        int at = 0;
+        while (at < r.length() && item.region(at, r.length()).lookingAt()) {
+            noted.add(new String[] {item.group(1), item.group(2)});
+            at = item.end();
+            if (item.group(3).isBlank() || item.group(3).matches("\\s*[.;]\\s*")) {
+                break;
+            }
+        }
+        if (noted.size() >= 2 && at >= r.length()) {
+            // "treated with A (to prevent seizures), B (to lower pressure) and C (for control)": one relation each
+            noted.forEach(n -> RelationItems.add(out, grounder, head, label, n[0], n[1]));
+            return;
+        }
         Matcher end = TAIL_END.matcher(r);
         String tail = r;
         String explanation = "";

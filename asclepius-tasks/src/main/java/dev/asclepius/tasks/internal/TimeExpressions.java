@@ -37,7 +37,7 @@ public final class TimeExpressions {
             + "|(?<us>\\b(?:(?:until|through|since|till)\\s+)?\\d{1,2}/\\d{1,2}/\\d{2,4}\\b" + TIME_OF_DAY + ")"
             + "|(?<mdy>\\b(?:(?:until|through|since|till)\\s+)?(?:the week of\\s+)?" + MONTH + "\\s+\\d{1,2}(?:st|nd|rd|th)?(?:,?\\s+\\d{4})?\\b" + TIME_OF_DAY + ")"
             + "|(?<dmy>\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?" + MONTH + "(?:,?\\s+\\d{4})?\\b" + TIME_OF_DAY + ")"
-            + "|(?<my>\\b" + MONTH + "\\s+\\d{4}\\b)"
+            + "|(?<my>\\b" + MONTH + "\\s+\\d{4}\\b|(?<![\\d/])\\b(?:0?[1-9]|1[0-2])/(?:19|20)\\d{2}\\b(?![/\\d]))" // "07/2020"
             + "|(?<md>(?<![\\d/.])\\b(?:0?[1-9]|[12]\\d|3[01])/(?:0?[1-9]|[12]\\d|3[01])\\b(?![/\\d]))"
             + "|(?<rel>\\b(?:hospital day|HD|post-?operative day|postop(?:erative)? day|POD|post-?partum day|PPD|day)\\s*#?\\s*(?<relnum>\\d+)\\b"
             + "(?:\\s+of\\s+(?:admission|hospitalization|(?:the\\s+)?hospital stay))?)"
@@ -141,6 +141,11 @@ public final class TimeExpressions {
             }
             if (m.group("my") != null) {
                 String[] p = m.group("my").split("\\s+");
+                if (p.length == 1) {
+                    String[] n = p[0].split("/");
+                    return Optional.of(new NormalizedTime(NormalizedTime.Kind.DATE,
+                            String.format(Locale.ROOT, "%04d-%02d", Integer.parseInt(n[1]), Integer.parseInt(n[0]))));
+                }
                 return Optional.of(new NormalizedTime(NormalizedTime.Kind.DATE,
                         String.format(Locale.ROOT, "%04d-%02d", Integer.parseInt(p[1]), month(p[0]))));
             }

@@ -264,6 +264,25 @@ public final class TimelineTask implements TaskSpec<Timeline> {
 
     /** {@code source}: the answer text the time was found in, at {@code f}'s offsets. */
     private static void add(List<TimelineEvent> events, Grounder grounder, String event, TimeExpressions.Found f, String source) {
+        // "14 days of antibiotics", "after 24 hours of seizure prophylaxis": an amount of a treatment; the
+        // treatment is the event and the bare amount its time ("within 6 hours of treatment" is anchored: whole)
+        Matcher of = AMOUNT_OF.matcher(f.text());
+        String next = f.end() <= source.length() ? source.substring(f.end()) : "";
+        Matcher ofNext = OF_THING.matcher(next);
+        // only where the amount opens its clause: in "a repeat ABG after 6 hours of BiPAP" the ABG is the event
+        String lead = f.start() <= source.length() ? source.substring(0, f.start()) : "";
+        boolean opens = event.isEmpty() || lead.matches("(?is)(?:.*[,;(]\\s*|.*\\btotal of\\s+)");
+        if (!opens) {
+            of = AMOUNT_OF.matcher("");
+            ofNext = OF_THING.matcher("");
+        }
+        if (of.matches() && !ANCHOR.matcher(of.group(2)).lookingAt()) {
+            event = clean(of.group(2));
+            f = new TimeExpressions.Found(f.start() + of.start(1), f.start() + of.end(1), of.group(1), f.normalized());
+        } else if (ofNext.lookingAt() && !ANCHOR.matcher(ofNext.group(1)).lookingAt()
+                && (of = AMOUNT_OF.matcher(f.text() + " of x")).matches()) {
+            f = new TimeExpressions.Found(f.start() + of.start(1), f.start() + of.end(1), of.group(1), f.normalized());
+        }
         // Times are matched exactly or normalized only: a fuzzily matched date is a different date. A time the
         // note says with the answer's words before it ("the morning of November 2, 2022") is grounded with them.
         List<Span> time = groundTime(grounder, f.text());
@@ -273,6 +292,14 @@ public final class TimelineTask implements TaskSpec<Timeline> {
         events.add(new TimelineEvent(events.size() + 1, event, f.text(), f.normalized(),
                 event.isEmpty() ? List.of() : grounder.locate(event), time));
     }
+
+    private static final Pattern AMOUNT_OF = Pattern.compile("(?i)^(?:(?:after|for|over|with|a total of|total of)\\s+)?"
+            + "(\\d+(?:-\\d+)?[- ](?:hours?|days?|weeks?|months?|doses?|cycles?))\\s+of\\s+(\\S.*)$");
+    private static final Pattern OF_THING = Pattern.compile("(?i)\\s+of\\s+([a-z][\\w-]*(?:\\s+[a-z][\\w-]*){0,2})(?=\\s*(?:[,.;:)]|$))");
+    /** What a time is counted from ("of arrival", "of treatment"), not a thing given for that long. */
+    private static final Pattern ANCHOR = Pattern.compile("(?i)(?:admission|arrival|treatment|therapy|surgery|delivery|birth|onset|"
+            + "presentation|discharge|symptoms?|life|age|gestation|pregnancy|the|his|her|their|this|that|each|every|\\w+ing|"
+            + "hospitali[sz]ation|stay|illness|diagnosis|transfer|extubation|intubation)\\b");
 
     private static final Pattern TIME_LEAD = Pattern.compile("(?i)^(?:in|within|for|over|after|at|by|x|until|through|since|till|"
             + "from|the week of|(?:the\\s+)?(?:first|last|past|next|following)|roughly|about|approximately|around|nearly|almost)\\s+");
