@@ -207,11 +207,6 @@ public final class RemoteModel implements LanguageModel {
         return tokenizer;
     }
 
-    /** Whether a local tokenizer is configured. */
-    public boolean hasTokenizer() {
-        return tokenizer.isPresent();
-    }
-
     /**
      * What is known locally: the source is the endpoint and model name ({@link dev.asclepius.core.ModelSource.Remote}),
      * type {@code remote}, the context length from the builder, the vocabulary size from the local tokenizer (absent

