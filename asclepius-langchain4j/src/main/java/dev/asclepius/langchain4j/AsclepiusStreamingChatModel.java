@@ -36,12 +36,7 @@ public final class AsclepiusStreamingChatModel implements StreamingChatModel {
 
     private AsclepiusStreamingChatModel(Builder b) {
         this.model = Objects.requireNonNull(b.model, "model: call AsclepiusStreamingChatModel.builder().model(...)");
-        AsclepiusChatModel.Builder chat = AsclepiusChatModel.builder().model(b.model).template(b.template)
-                .generation(b.generation);
-        if (b.modelName != null) {
-            chat.modelName(b.modelName);
-        }
-        this.mapping = chat.build();
+        this.mapping = b.chat.build();
         this.executor = b.executor;
     }
 
@@ -131,12 +126,13 @@ public final class AsclepiusStreamingChatModel implements StreamingChatModel {
         return ModelProvider.OTHER;
     }
 
-    /** Builder; only the model is required. The settings are those of {@link AsclepiusChatModel.Builder}. */
+    /**
+     * Builder; only the model is required. The settings are those of {@link AsclepiusChatModel.Builder}, kept by
+     * one (the request mapping is that chat model's), plus the executor.
+     */
     public static final class Builder {
+        private final AsclepiusChatModel.Builder chat = AsclepiusChatModel.builder();
         private dev.asclepius.core.LanguageModel model;
-        private PromptTemplate template = PromptTemplate.INFERENCE;
-        private GenerationConfig generation = GenerationConfig.greedy();
-        private String modelName;
         private Executor executor = Runnable::run;
 
         private Builder() {
@@ -145,24 +141,25 @@ public final class AsclepiusStreamingChatModel implements StreamingChatModel {
         /** The Asclepius model to ask (local or remote). Required. */
         public Builder model(dev.asclepius.core.LanguageModel value) {
             this.model = Objects.requireNonNull(value, "model");
+            chat.model(value);
             return this;
         }
 
         /** The prompt form; default {@link PromptTemplate#INFERENCE}. */
         public Builder template(PromptTemplate value) {
-            this.template = Objects.requireNonNull(value, "template");
+            chat.template(value);
             return this;
         }
 
         /** Defaults for every request; request parameters override them. */
         public Builder generation(GenerationConfig value) {
-            this.generation = Objects.requireNonNull(value, "generation");
+            chat.generation(value);
             return this;
         }
 
         /** The name in responses; default: a remote model's served name, a local model's folder name. */
         public Builder modelName(String value) {
-            this.modelName = Objects.requireNonNull(value, "modelName");
+            chat.modelName(value);
             return this;
         }
 
